@@ -1,0 +1,103 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# The user's wrapper around Kbuild (which is pure kbuild).
+#
+#   make demo                 boot a test kernel with kvmx, run a guest, show kvmx
+#   make check                every test: host units, style, sparse, and the
+#                             selftests in VMs on all four test kernels
+#   make module               build kvmx.ko against KDIR (default: running kernel)
+#   make install              install it into /lib/modules (needs root)
+#   make tools selftests      build kvmxctl and the selftests for ARCH
+#   make bench                benchmarks, ratios measured in one run
+#   make style sparse         checkpatch --strict; sparse C=2 (with W=1)
+#
+# KERNEL=6.1|6.12 with ARCH=x86_64|arm64 selects one of the Debian test
+# kernels unpacked by tools/deps.sh instead of KDIR; the cross compiler is
+# picked automatically for arm64.
+
+TOP := $(CURDIR)
+DEPS ?= $(TOP)/.deps
+ARCH ?= $(shell uname -m)
+override ARCH := $(subst aarch64,arm64,$(ARCH))
+HOSTARCH := $(subst aarch64,arm64,$(shell uname -m))
+ifneq ($(ARCH),$(HOSTARCH))
+ifeq ($(ARCH),arm64)
+CROSS_COMPILE ?= aarch64-linux-gnu-
+endif
+endif
+CC := $(CROSS_COMPILE)gcc
+
+ifdef KERNEL
+KFLAVOUR := $(if $(filter x86_64,$(ARCH)),amd64,$(ARCH))
+KREL := $(shell . $(TOP)/tools/kernels.sh && kernel_vars $(KERNEL) && echo $$KREL_BASE)-$(KFLAVOUR)
+KDIR := $(DEPS)/root/usr/src/linux-headers-$(KREL)
+TAG := $(ARCH)-$(KERNEL)
+else
+KDIR ?= /lib/modules/$(shell uname -r)/build
+TAG := host
+endif
+
+# Out-of-tree builds cannot move their objects on 6.1, so each kernel gets a
+# copy of the sources under build/<tag>/module.
+MODDIR := $(TOP)/build/$(TAG)/module
+TOOLDIR := $(TOP)/build/$(ARCH)/tools
+TESTDIR := $(TOP)/build/$(ARCH)/selftests
+# The kselftest harness and KVM selftest library come from this source tree.
+KSRC ?= $(DEPS)/src/linux-6.1
+KBUILD_ARGS := -C $(KDIR) M=$(MODDIR) ARCH=$(subst x86_64,x86,$(ARCH)) \
+	$(if $(CROSS_COMPILE),CROSS_COMPILE=$(CROSS_COMPILE))
+
+SOURCES := Kbuild $(wildcard module/*.[ch] module/*.mk uapi/linux/*.h)
+
+.PHONY: all module install tools selftests check demo bench style sparse \
+	deps unit clean vm-artifacts
+
+all: module tools
+
+deps:
+	@$(TOP)/tools/deps.sh
+
+module: $(MODDIR)/kvmx.ko
+
+$(MODDIR)/kvmx.ko: $(SOURCES)
+	@mkdir -p $(MODDIR)
+	@rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
+		--exclude='*.mod*' --exclude='Module.symvers' --exclude=modules.order \
+		Kbuild module uapi $(MODDIR)/
+	$(MAKE) $(KBUILD_ARGS) W=1 modules
+
+install: module
+	$(MAKE) $(KBUILD_ARGS) modules_install
+
+tools:
+	@$(MAKE) -C tools/kvmxctl CC=$(CC) OUTPUT=$(TOOLDIR)/
+
+selftests:
+	@$(MAKE) -C selftests ARCH=$(ARCH) CROSS_COMPILE=$(CROSS_COMPILE) \
+		KSRC=$(KSRC) OUTPUT=$(TESTDIR)/
+
+# What tools/vm/run packs into the initramfs.
+vm-artifacts: module tools selftests
+
+unit:
+	@$(MAKE) -s -C selftests/unit OUTPUT=$(TOP)/build/unit/ run
+
+style:
+	@$(TOP)/tools/style.sh $(DEPS)/src/linux-6.12/scripts/checkpatch.pl
+
+sparse: $(MODDIR)/kvmx.ko
+	$(MAKE) $(KBUILD_ARGS) W=1 C=2 modules
+
+check: deps
+	@$(TOP)/tools/check.sh
+
+demo: deps
+	@$(MAKE) -s vm-artifacts ARCH=x86_64 KERNEL=6.1
+	@KVMX_VM_NO_BUILD=1 $(TOP)/tools/vm/run --arch x86_64 --kernel 6.1 \
+		--extra $(TOP)/tools/demo -- /extra/demo.sh
+
+bench: deps
+	@$(TOP)/tools/bench.sh
+
+clean:
+	rm -rf build

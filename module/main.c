@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kvmx: exit observation and exit policy for KVM.
+ *
+ * This file holds module init/exit and the /dev/kvmx control device.
+ */
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/uaccess.h>
+#include "kvmx.h"
+
+/**
+ * kvmx_copy_in() - copy an extensible input structure from userspace
+ * @karg:	kernel copy, @ksize bytes
+ * @ksize:	size of the structure this module knows
+ * @minsz:	smallest argsz accepted (the structure's first version)
+ * @uarg:	user pointer; the structure starts with __u32 argsz
+ *
+ * Bytes past @ksize that userspace passed must be zero; bytes of @karg
+ * that userspace did not pass are zeroed.
+ *
+ * Return: 0, -EFAULT, -EINVAL if argsz < @minsz, -E2BIG if userspace set
+ * bytes this module does not know.
+ */
+int kvmx_copy_in(void *karg, size_t ksize, size_t minsz, void __user *uarg)
+{
+	u32 argsz;
+
+	if (get_user(argsz, (u32 __user *)uarg))
+		return -EFAULT;
+	if (argsz < minsz)
+		return -EINVAL;
+	return copy_struct_from_user(karg, ksize, uarg, argsz);
+}
+
+/**
+ * kvmx_copy_out() - copy an extensible output structure to userspace
+ * @uarg:	user pointer; the structure starts with __u32 argsz
+ * @karg:	kernel structure, @ksize bytes, starting with __u32 argsz
+ * @ksize:	its size
+ * @minsz:	smallest argsz accepted
+ *
+ * Writes min(argsz, @ksize) bytes, with argsz set to @ksize so a caller
+ * with a short buffer learns the full size.
+ *
+ * Return: 0, -EFAULT, or -EINVAL if argsz < @minsz.
+ */
+int kvmx_copy_out(void __user *uarg, void *karg, size_t ksize, size_t minsz)
+{
+	u32 argsz;
+
+	if (get_user(argsz, (u32 __user *)uarg))
+		return -EFAULT;
+	if (argsz < minsz)
+		return -EINVAL;
+	*(u32 *)karg = ksize;
+	if (copy_to_user(uarg, karg, min_t(size_t, argsz, ksize)))
+		return -EFAULT;
+	return 0;
+}
+
+static long kvmx_dev_ioctl(struct file *filp, unsigned int cmd,
+			   unsigned long arg)
+{
+	switch (cmd) {
+	case KVMX_GET_API_VERSION:
+		return arg ? -EINVAL : KVMX_API_VERSION;
+	case KVMX_ATTACH_VM:
+		return kvmx_attach_vm((struct kvmx_attach_vm __user *)arg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_operations kvmx_dev_fops = {
+	.owner		= THIS_MODULE,
+	.unlocked_ioctl	= kvmx_dev_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.llseek		= noop_llseek,
+};
+
+static struct miscdevice kvmx_dev = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= "kvmx",
+	.fops	= &kvmx_dev_fops,
+	.mode	= 0600,
+};
+
+static int __init kvmx_init(void)
+{
+	int ret;
+
+	ret = kvmx_resolve_symbols();
+	if (ret)
+		goto err;
+
+	ret = misc_register(&kvmx_dev);
+	if (ret) {
+		pr_err("cannot register /dev/kvmx: %d\n", ret);
+		goto err;
+	}
+
+	pr_info("loaded, api %u.%u\n", KVMX_API_MAJOR, KVMX_API_MINOR);
+	return 0;
+
+err:
+	return ret;
+}
+
+static void __exit kvmx_exit(void)
+{
+	misc_deregister(&kvmx_dev);
+	pr_info("unloaded\n");
+}
+
+module_init(kvmx_init);
+module_exit(kvmx_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("kvmx: exit observation and exit policy for KVM");
+MODULE_AUTHOR("kvmx developers");
+MODULE_VERSION("1.0");

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the kvmx selftests: thin wrappers that return -errno
+ * instead of setting errno, so a test can assert the exact error.
+ */
+#ifndef _KVMX_TEST_H
+#define _KVMX_TEST_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <linux/kvm.h>
+#include <linux/kvmx.h>
+
+static inline int kvmx_ret(int ret)
+{
+	return ret < 0 ? -errno : ret;
+}
+
+static inline int kvmx_open(void)
+{
+	return kvmx_ret(open("/dev/kvmx", O_RDWR | O_CLOEXEC));
+}
+
+static inline int kvmx_attach(int kvmx_fd, int vm_fd)
+{
+	struct kvmx_attach_vm arg = {
+		.argsz = sizeof(arg),
+		.vm_fd = vm_fd,
+	};
+
+	return kvmx_ret(ioctl(kvmx_fd, KVMX_ATTACH_VM, &arg));
+}
+
+static inline int kvmx_info(int session_fd, struct kvmx_session_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->argsz = sizeof(*info);
+	return kvmx_ret(ioctl(session_fd, KVMX_SESSION_INFO, info));
+}
+
+/* A VM without vCPUs or memory, enough for attach tests. */
+static inline int kvmx_create_bare_vm(int *kvm_fd)
+{
+	*kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (*kvm_fd < 0)
+		return -errno;
+	return kvmx_ret(ioctl(*kvm_fd, KVM_CREATE_VM, 0));
+}
+
+/* Does KVM's debugfs directory of the VM created as fd @vm_fd exist? */
+static inline int kvmx_vm_debugfs_exists(pid_t pid, int vm_fd)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/kvm/%d-%d", pid, vm_fd);
+	return access(path, F_OK) == 0;
+}
+
+#endif /* _KVMX_TEST_H */

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kvmx guest tests: a guest keeps running, unchanged, while kvmx sessions
+ * attach to and detach from its VM, and the session sees its vCPUs.
+ *
+ * The guest counts with GUEST_SYNC(i); the host checks that every value
+ * arrives once and in order, attached or not.
+ */
+#include "kvm_util.h"
+#include "processor.h"
+#include "test_util.h"
+#include "kvmx_test.h"
+
+#define NR_SYNCS	200
+
+static void guest_code(void)
+{
+	uint64_t i;
+
+	for (i = 0; i < NR_SYNCS; i++)
+		GUEST_SYNC(i);
+	GUEST_DONE();
+}
+
+/* Run @vcpu until it has synced up to (excluding) @until, or until DONE. */
+static void run_until(struct kvm_vcpu *vcpu, uint64_t *next, uint64_t until)
+{
+	struct ucall uc;
+
+	while (*next < until) {
+		vcpu_run(vcpu);
+		switch (get_ucall(vcpu, &uc)) {
+		case UCALL_SYNC:
+			TEST_ASSERT(uc.args[1] == *next,
+				    "vCPU %u: sync %lu, expected %lu",
+				    vcpu->id, uc.args[1], *next);
+			(*next)++;
+			break;
+		case UCALL_DONE:
+			TEST_ASSERT(*next == NR_SYNCS, "vCPU %u: done after %lu syncs",
+				    vcpu->id, *next);
+			*next = UINT64_MAX;
+			return;
+		case UCALL_ABORT:
+			REPORT_GUEST_ASSERT(uc);
+		default:
+			TEST_FAIL("vCPU %u: unexpected exit %u (%s)", vcpu->id,
+				  vcpu->run->exit_reason,
+				  exit_reason_str(vcpu->run->exit_reason));
+		}
+	}
+}
+
+static int attach(int kvmx, struct kvm_vm *vm)
+{
+	int s = kvmx_attach(kvmx, vm->fd);
+
+	TEST_ASSERT(s >= 0, "KVMX_ATTACH_VM: %s", strerror(-s));
+	return s;
+}
+
+static void test_guest_runs_while_attached(int kvmx)
+{
+	struct kvmx_session_info info;
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	uint64_t next = 0;
+	int s;
+
+	vm = vm_create_with_one_vcpu(&vcpu, guest_code);
+	run_until(vcpu, &next, NR_SYNCS / 4);
+
+	s = attach(kvmx, vm);
+	TEST_ASSERT(!kvmx_info(s, &info), "KVMX_SESSION_INFO");
+	TEST_ASSERT(info.nr_vcpus == 1, "nr_vcpus %u, expected 1", info.nr_vcpus);
+	run_until(vcpu, &next, NR_SYNCS / 2);
+
+	/* detach mid-run, attach again, run to the end */
+	close(s);
+	run_until(vcpu, &next, 3 * NR_SYNCS / 4);
+	s = attach(kvmx, vm);
+	run_until(vcpu, &next, UINT64_MAX);
+	TEST_ASSERT(next == UINT64_MAX, "guest did not finish");
+	close(s);
+	kvm_vm_free(vm);
+	ksft_test_result_pass("guest runs while attached, detached, re-attached\n");
+}
+
+static void test_vcpus_added_after_attach(int kvmx)
+{
+	struct kvmx_session_info info;
+	struct kvm_vcpu *vcpu[2];
+	uint64_t next[2] = {};
+	struct kvm_vm *vm;
+	int s, i;
+
+	vm = vm_create_with_one_vcpu(&vcpu[0], guest_code);
+	s = attach(kvmx, vm);
+	vcpu[1] = vm_vcpu_add(vm, 1, guest_code);
+	TEST_ASSERT(!kvmx_info(s, &info), "KVMX_SESSION_INFO");
+	TEST_ASSERT(info.nr_vcpus == 2, "nr_vcpus %u, expected 2", info.nr_vcpus);
+	for (i = 0; i < 2; i++)
+		run_until(vcpu[i], &next[i], UINT64_MAX);
+	close(s);
+	kvm_vm_free(vm);
+	ksft_test_result_pass("vCPUs added after attach run and are seen\n");
+}
+
+int main(void)
+{
+	int kvmx;
+
+	ksft_print_header();
+	ksft_set_plan(2);
+	kvmx = kvmx_open();
+	TEST_ASSERT(kvmx >= 0, "open /dev/kvmx: %s", strerror(-kvmx));
+
+	test_guest_runs_while_attached(kvmx);
+	test_vcpus_added_after_attach(kvmx);
+
+	close(kvmx);
+	ksft_finished();
+}

@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kvmx ioctl tests: the version handshake, KVMX_ATTACH_VM and its bad
+ * inputs, KVMX_SESSION_INFO, close orderings and module pinning.
+ *
+ * Every bad input is checked for its errno and for changing nothing: no
+ * session appears (the VM's session count is unchanged) and no file
+ * descriptor leaks.
+ */
+#define _GNU_SOURCE
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include "kvmx_test.h"
+#include "kselftest_harness.h"
+
+TEST(api_version)
+{
+	int fd = kvmx_open();
+	int v;
+
+	ASSERT_GE(fd, 0) TH_LOG("open /dev/kvmx: %s", strerror(-fd));
+	v = ioctl(fd, KVMX_GET_API_VERSION, 0);
+	ASSERT_EQ(KVMX_API_MAJOR, KVMX_API_VERSION_MAJOR(v));
+	EXPECT_GE(KVMX_API_VERSION_MINOR(v), KVMX_API_MINOR);
+	/* _IO takes no argument: anything else is a caller bug */
+	EXPECT_EQ(-EINVAL, kvmx_ret(ioctl(fd, KVMX_GET_API_VERSION, 1)));
+	EXPECT_EQ(-ENOTTY, kvmx_ret(ioctl(fd, _IO(KVMX_TYPE, 0xff), 0)));
+	/* session ioctls are not control-device ioctls */
+	EXPECT_EQ(-ENOTTY, kvmx_ret(ioctl(fd, KVMX_SESSION_INFO, 0)));
+	close(fd);
+}
+
+FIXTURE(vm) {
+	int kvmx;
+	int kvm;
+	int vm;
+	int session;
+};
+
+FIXTURE_SETUP(vm)
+{
+	self->kvmx = kvmx_open();
+	ASSERT_GE(self->kvmx, 0) TH_LOG("open /dev/kvmx: %s", strerror(-self->kvmx));
+	self->vm = kvmx_create_bare_vm(&self->kvm);
+	ASSERT_GE(self->vm, 0) TH_LOG("KVM_CREATE_VM: %s", strerror(-self->vm));
+	self->session = -1;
+}
+
+FIXTURE_TEARDOWN(vm)
+{
+	if (self->session >= 0)
+		close(self->session);
+	close(self->vm);
+	close(self->kvm);
+	close(self->kvmx);
+}
+
+/* The lowest free fd: unchanged by a call that changes nothing. */
+static int next_fd(void)
+{
+	int fd = dup(0);
+
+	close(fd);
+	return fd;
+}
+
+static unsigned int sessions_of(struct __test_metadata *_metadata, int session)
+{
+	struct kvmx_session_info info;
+
+	ASSERT_EQ(0, kvmx_info(session, &info));
+	return info.nr_sessions;
+}
+
+TEST_F(vm, attach_and_info)
+{
+	struct kvmx_session_info info, info2;
+	int second;
+
+	self->session = kvmx_attach(self->kvmx, self->vm);
+	ASSERT_GE(self->session, 0) TH_LOG("attach: %s", strerror(-self->session));
+	EXPECT_EQ(FD_CLOEXEC, fcntl(self->session, F_GETFD) & FD_CLOEXEC);
+
+	ASSERT_EQ(0, kvmx_info(self->session, &info));
+	EXPECT_EQ(sizeof(info), info.argsz);
+	EXPECT_EQ(0, info.flags);
+	EXPECT_EQ(KVMX_API_VERSION, info.api_version);
+	EXPECT_EQ(0, info.nr_vcpus);
+	EXPECT_EQ(1, info.nr_sessions);
+	EXPECT_NE(0, info.vm_id);
+
+	/* vCPUs created after attaching are seen */
+	int vcpu = ioctl(self->vm, KVM_CREATE_VCPU, 0);
+
+	ASSERT_GE(vcpu, 0);
+	ASSERT_EQ(0, kvmx_info(self->session, &info));
+	EXPECT_EQ(1, info.nr_vcpus);
+
+	/* a second session on the same VM shares its state */
+	second = kvmx_attach(self->kvmx, self->vm);
+	ASSERT_GE(second, 0);
+	ASSERT_EQ(0, kvmx_info(second, &info2));
+	EXPECT_EQ(info.vm_id, info2.vm_id);
+	EXPECT_EQ(2, info2.nr_sessions);
+	close(second);
+	EXPECT_EQ(1, sessions_of(_metadata, self->session));
+	close(vcpu);
+}
+
+TEST_F(vm, two_vms_have_distinct_ids)
+{
+	struct kvmx_session_info a, b;
+	int vm2, s2;
+
+	self->session = kvmx_attach(self->kvmx, self->vm);
+	ASSERT_GE(self->session, 0);
+	vm2 = ioctl(self->kvm, KVM_CREATE_VM, 0);
+	ASSERT_GE(vm2, 0);
+	s2 = kvmx_attach(self->kvmx, vm2);
+	ASSERT_GE(s2, 0);
+	ASSERT_EQ(0, kvmx_info(self->session, &a));
+	ASSERT_EQ(0, kvmx_info(s2, &b));
+	EXPECT_NE(a.vm_id, b.vm_id);
+	EXPECT_EQ(1, a.nr_sessions);
+	EXPECT_EQ(1, b.nr_sessions);
+	close(s2);
+	close(vm2);
+}
+
+/* Attach with @arg must fail with @err and leave everything as it was. */
+static void attach_fails(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(vm) *self, void *arg, int err)
+{
+	int before = next_fd();
+
+	EXPECT_EQ(err, kvmx_ret(ioctl(self->kvmx, KVMX_ATTACH_VM, arg)));
+	EXPECT_EQ(before, next_fd()) TH_LOG("a failed attach leaked an fd");
+	EXPECT_EQ(1, sessions_of(_metadata, self->session));
+}
+
+TEST_F(vm, attach_bad_fds)
+{
+	struct kvmx_attach_vm arg = { .argsz = sizeof(arg) };
+	int vcpu, closed, devnull;
+
+	/* one good session, to check that failures add none */
+	self->session = kvmx_attach(self->kvmx, self->vm);
+	ASSERT_GE(self->session, 0);
+
+	arg.vm_fd = -1;
+	attach_fails(_metadata, self, &arg, -EBADF);
+
+	closed = dup(self->vm);
+	close(closed);
+	arg.vm_fd = closed;
+	attach_fails(_metadata, self, &arg, -EBADF);
+
+	arg.vm_fd = 1 << 30;
+	attach_fails(_metadata, self, &arg, -EBADF);
+
+	vcpu = ioctl(self->vm, KVM_CREATE_VCPU, 0);
+	ASSERT_GE(vcpu, 0);
+	arg.vm_fd = vcpu;
+	attach_fails(_metadata, self, &arg, -EINVAL);
+	close(vcpu);
+
+	arg.vm_fd = self->kvm;		/* /dev/kvm itself */
+	attach_fails(_metadata, self, &arg, -EINVAL);
+
+	arg.vm_fd = self->kvmx;		/* /dev/kvmx */
+	attach_fails(_metadata, self, &arg, -EINVAL);
+
+	arg.vm_fd = self->session;	/* a session is not a VM */
+	attach_fails(_metadata, self, &arg, -EINVAL);
+
+	devnull = open("/dev/null", O_RDWR);
+	ASSERT_GE(devnull, 0);
+	arg.vm_fd = devnull;
+	attach_fails(_metadata, self, &arg, -EINVAL);
+	close(devnull);
+}
+
+TEST_F(vm, attach_bad_struct)
+{
+	struct {
+		struct kvmx_attach_vm arg;
+		uint64_t tail[2];
+	} big = {};
+	struct kvmx_attach_vm arg = { .argsz = sizeof(arg) };
+	int s;
+
+	self->session = kvmx_attach(self->kvmx, self->vm);
+	ASSERT_GE(self->session, 0);
+
+	arg.vm_fd = self->vm;
+	arg.flags = 1;
+	attach_fails(_metadata, self, &arg, -EINVAL);
+	arg.flags = 1u << 31;
+	attach_fails(_metadata, self, &arg, -EINVAL);
+	arg.flags = 0;
+
+	arg.reserved = 1;
+	attach_fails(_metadata, self, &arg, -EINVAL);
+	arg.reserved = 0;
+
+	arg.argsz = 0;
+	attach_fails(_metadata, self, &arg, -EINVAL);
+	arg.argsz = sizeof(arg) - 1;
+	attach_fails(_metadata, self, &arg, -EINVAL);
+	arg.argsz = sizeof(arg);
+
+	attach_fails(_metadata, self, NULL, -EFAULT);
+	attach_fails(_metadata, self, (void *)8, -EFAULT);
+
+	/* a newer, larger struct: unknown bytes must be zero */
+	big.arg = arg;
+	big.arg.argsz = sizeof(big);
+	big.tail[1] = 1;
+	attach_fails(_metadata, self, &big, -E2BIG);
+	big.tail[1] = 0;
+	s = kvmx_ret(ioctl(self->kvmx, KVMX_ATTACH_VM, &big));
+	ASSERT_GE(s, 0) TH_LOG("larger zero-extended struct: %s", strerror(-s));
+	EXPECT_EQ(2, sessions_of(_metadata, self->session));
+	close(s);
+}
+
+TEST_F(vm, info_bad_input)
+{
+	struct kvmx_session_info info;
+	uint8_t buf[sizeof(info) + 8];
+	size_t i;
+
+	self->session = kvmx_attach(self->kvmx, self->vm);
+	ASSERT_GE(self->session, 0);
+
+	memset(&info, 0, sizeof(info));
+	info.argsz = sizeof(info);
+	info.flags = 1;
+	EXPECT_EQ(-EINVAL, kvmx_ret(ioctl(self->session, KVMX_SESSION_INFO, &info)));
+	info.flags = 0;
+	info.argsz = 7;
+	EXPECT_EQ(-EINVAL, kvmx_ret(ioctl(self->session, KVMX_SESSION_INFO, &info)));
+	EXPECT_EQ(-EFAULT, kvmx_ret(ioctl(self->session, KVMX_SESSION_INFO, NULL)));
+	EXPECT_EQ(-ENOTTY, kvmx_ret(ioctl(self->session, KVMX_ATTACH_VM, 0)));
+	EXPECT_EQ(-ENOTTY, kvmx_ret(ioctl(self->session, _IO(KVMX_TYPE, 0xff), 0)));
+
+	/* a short buffer: only argsz bytes written, full size reported */
+	memset(buf, 0xa5, sizeof(buf));
+	((struct kvmx_session_info *)buf)->argsz = 12;
+	((struct kvmx_session_info *)buf)->flags = 0;
+	ASSERT_EQ(0, kvmx_ret(ioctl(self->session, KVMX_SESSION_INFO, buf)));
+	EXPECT_EQ(sizeof(info), ((struct kvmx_session_info *)buf)->argsz);
+	EXPECT_EQ(KVMX_API_VERSION, ((struct kvmx_session_info *)buf)->api_version);
+	for (i = 12; i < sizeof(buf); i++)
+		ASSERT_EQ(0xa5, buf[i]) TH_LOG("byte %zu written past argsz", i);
+
+	/* a larger buffer: the tail is left alone */
+	memset(buf, 0xa5, sizeof(buf));
+	((struct kvmx_session_info *)buf)->argsz = sizeof(buf);
+	((struct kvmx_session_info *)buf)->flags = 0;
+	ASSERT_EQ(0, kvmx_ret(ioctl(self->session, KVMX_SESSION_INFO, buf)));
+	EXPECT_EQ(sizeof(info), ((struct kvmx_session_info *)buf)->argsz);
+	for (i = sizeof(info); i < sizeof(buf); i++)
+		ASSERT_EQ(0xa5, buf[i]);
+}
+
+/* The session keeps the VM alive after every KVM fd is closed. */
+TEST_F(vm, close_vm_fd_first)
+{
+	struct kvmx_session_info info;
+	int vm = self->vm, vcpu;
+
+	ASSERT_TRUE(kvmx_vm_debugfs_exists(getpid(), vm)) TH_LOG("debugfs not mounted?");
+	vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
+	ASSERT_GE(vcpu, 0);
+	self->session = kvmx_attach(self->kvmx, vm);
+	ASSERT_GE(self->session, 0);
+
+	close(vcpu);
+	close(vm);
+	self->vm = open("/dev/null", O_RDONLY);	/* for teardown */
+	EXPECT_TRUE(kvmx_vm_debugfs_exists(getpid(), vm));
+	ASSERT_EQ(0, kvmx_info(self->session, &info));
+	EXPECT_EQ(1, info.nr_vcpus);
+
+	close(self->session);
+	self->session = -1;
+	EXPECT_FALSE(kvmx_vm_debugfs_exists(getpid(), vm))
+		TH_LOG("VM still alive after its last session closed");
+}
+
+TEST_F(vm, close_session_first)
+{
+	int vm = self->vm;
+
+	self->session = kvmx_attach(self->kvmx, vm);
+	ASSERT_GE(self->session, 0);
+	close(self->session);
+	self->session = -1;
+	/* the VM is unaffected and can be attached again */
+	ASSERT_TRUE(kvmx_vm_debugfs_exists(getpid(), vm));
+	ASSERT_GE(ioctl(vm, KVM_CREATE_VCPU, 0), 0);
+	self->session = kvmx_attach(self->kvmx, vm);
+	ASSERT_GE(self->session, 0);
+	EXPECT_EQ(1, sessions_of(_metadata, self->session));
+}
+
+TEST_F(vm, close_control_device_first)
+{
+	/* a session does not need /dev/kvmx to stay open */
+	self->session = kvmx_attach(self->kvmx, self->vm);
+	ASSERT_GE(self->session, 0);
+	close(self->kvmx);
+	self->kvmx = open("/dev/null", O_RDONLY);
+	EXPECT_EQ(1, sessions_of(_metadata, self->session));
+}
+
+TEST_F(vm, session_survives_fork)
+{
+	pid_t pid;
+	int status;
+
+	self->session = kvmx_attach(self->kvmx, self->vm);
+	ASSERT_GE(self->session, 0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		struct kvmx_session_info info;
+
+		close(self->vm);
+		_exit(kvmx_info(self->session, &info) || info.nr_sessions != 1);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, status);
+	EXPECT_EQ(1, sessions_of(_metadata, self->session));
+}
+
+/* rmmod is refused while a session (or /dev/kvmx) is open. */
+TEST_F(vm, module_pinned)
+{
+	self->session = kvmx_attach(self->kvmx, self->vm);
+	ASSERT_GE(self->session, 0);
+	close(self->kvmx);
+	self->kvmx = open("/dev/null", O_RDONLY);
+	EXPECT_EQ(-EWOULDBLOCK, kvmx_ret(syscall(SYS_delete_module, "kvmx", O_NONBLOCK)));
+	EXPECT_EQ(0, access("/dev/kvmx", F_OK)) TH_LOG("kvmx was unloaded");
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,22 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Runs every kvmx selftest inside the test VM and prints their TAP. A test
+# program that dies without reporting (a failed TEST_ASSERT aborts) gets a
+# "not ok" line of its own. Exits non-zero if anything failed.
+
+cd "$(dirname "$0")" || exit 1
+status=0
+for t in kvmx_load_test.sh kvmx_ioctl_test kvmx_guest_test; do
+	echo "# running $t"
+	out=$(./$t 2>&1)
+	rc=$?
+	echo "$out"
+	if [ $rc = 4 ]; then
+		echo "ok - $t # SKIP"
+	elif [ $rc != 0 ]; then
+		status=1
+		echo "$out" | grep -q '^not ok' || echo "not ok - $t exited with status $rc"
+	fi
+done
+exit $status
