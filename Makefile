@@ -80,7 +80,7 @@ selftests:
 vm-artifacts: module tools selftests
 
 unit:
-	@$(MAKE) -s -C selftests/unit OUTPUT=$(TOP)/build/unit/ run
+	@$(MAKE) -s -C selftests/unit KSRC=$(KSRC) OUTPUT=$(TOP)/build/unit/ run
 
 style:
 	@$(TOP)/tools/style.sh $(DEPS)/src/linux-6.12/scripts/checkpatch.pl

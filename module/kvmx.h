@@ -10,8 +10,8 @@
 
 /* symbols.c: KVM symbols that are not exported, resolved once at load */
 struct kvmx_syms {
-	typeof(&kvm_io_bus_register_dev) io_bus_register_dev;
-	typeof(&kvm_io_bus_unregister_dev) io_bus_unregister_dev;
+	typeof(kvm_io_bus_register_dev) *io_bus_register_dev;
+	typeof(kvm_io_bus_unregister_dev) *io_bus_unregister_dev;
 #ifdef CONFIG_X86
 	struct kvm_x86_ops *x86_ops;
 #endif

@@ -51,6 +51,18 @@ static void run_until(struct kvm_vcpu *vcpu, uint64_t *next, uint64_t until)
 	}
 }
 
+/*
+ * The 6.1 selftest library leaves ucall set-up to the test (arm64 needs an
+ * MMIO address for it; on x86 it is port I/O and this is a no-op).
+ */
+static struct kvm_vm *create_vm(struct kvm_vcpu **vcpu)
+{
+	struct kvm_vm *vm = vm_create_with_one_vcpu(vcpu, guest_code);
+
+	ucall_init(vm, NULL);
+	return vm;
+}
+
 static int attach(int kvmx, struct kvm_vm *vm)
 {
 	int s = kvmx_attach(kvmx, vm->fd);
@@ -67,7 +79,7 @@ static void test_guest_runs_while_attached(int kvmx)
 	uint64_t next = 0;
 	int s;
 
-	vm = vm_create_with_one_vcpu(&vcpu, guest_code);
+	vm = create_vm(&vcpu);
 	run_until(vcpu, &next, NR_SYNCS / 4);
 
 	s = attach(kvmx, vm);
@@ -94,7 +106,7 @@ static void test_vcpus_added_after_attach(int kvmx)
 	struct kvm_vm *vm;
 	int s, i;
 
-	vm = vm_create_with_one_vcpu(&vcpu[0], guest_code);
+	vm = create_vm(&vcpu[0]);
 	s = attach(kvmx, vm);
 	vcpu[1] = vm_vcpu_add(vm, 1, guest_code);
 	TEST_ASSERT(!kvmx_info(s, &info), "KVMX_SESSION_INFO");

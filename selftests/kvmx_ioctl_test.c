@@ -128,16 +128,22 @@ TEST_F(vm, two_vms_have_distinct_ids)
 	close(vm2);
 }
 
-/* Attach with @arg must fail with @err and leave everything as it was. */
-static void attach_fails(struct __test_metadata *_metadata,
-			 FIXTURE_DATA(vm) *self, void *arg, int err)
+/*
+ * Attach with @arg must fail with @err and leave everything as it was: no
+ * new fd, still one session (@session) on the VM.
+ */
+static void __attach_fails(struct __test_metadata *_metadata, int kvmx,
+			   int session, void *arg, int err)
 {
 	int before = next_fd();
 
-	EXPECT_EQ(err, kvmx_ret(ioctl(self->kvmx, KVMX_ATTACH_VM, arg)));
+	EXPECT_EQ(err, kvmx_ret(ioctl(kvmx, KVMX_ATTACH_VM, arg)));
 	EXPECT_EQ(before, next_fd()) TH_LOG("a failed attach leaked an fd");
-	EXPECT_EQ(1, sessions_of(_metadata, self->session));
+	EXPECT_EQ(1, sessions_of(_metadata, session));
 }
+
+#define attach_fails(arg, err) \
+	__attach_fails(_metadata, self->kvmx, self->session, arg, err)
 
 TEST_F(vm, attach_bad_fds)
 {
@@ -149,35 +155,35 @@ TEST_F(vm, attach_bad_fds)
 	ASSERT_GE(self->session, 0);
 
 	arg.vm_fd = -1;
-	attach_fails(_metadata, self, &arg, -EBADF);
+	attach_fails(&arg, -EBADF);
 
 	closed = dup(self->vm);
 	close(closed);
 	arg.vm_fd = closed;
-	attach_fails(_metadata, self, &arg, -EBADF);
+	attach_fails(&arg, -EBADF);
 
 	arg.vm_fd = 1 << 30;
-	attach_fails(_metadata, self, &arg, -EBADF);
+	attach_fails(&arg, -EBADF);
 
 	vcpu = ioctl(self->vm, KVM_CREATE_VCPU, 0);
 	ASSERT_GE(vcpu, 0);
 	arg.vm_fd = vcpu;
-	attach_fails(_metadata, self, &arg, -EINVAL);
+	attach_fails(&arg, -EINVAL);
 	close(vcpu);
 
 	arg.vm_fd = self->kvm;		/* /dev/kvm itself */
-	attach_fails(_metadata, self, &arg, -EINVAL);
+	attach_fails(&arg, -EINVAL);
 
 	arg.vm_fd = self->kvmx;		/* /dev/kvmx */
-	attach_fails(_metadata, self, &arg, -EINVAL);
+	attach_fails(&arg, -EINVAL);
 
 	arg.vm_fd = self->session;	/* a session is not a VM */
-	attach_fails(_metadata, self, &arg, -EINVAL);
+	attach_fails(&arg, -EINVAL);
 
 	devnull = open("/dev/null", O_RDWR);
 	ASSERT_GE(devnull, 0);
 	arg.vm_fd = devnull;
-	attach_fails(_metadata, self, &arg, -EINVAL);
+	attach_fails(&arg, -EINVAL);
 	close(devnull);
 }
 
@@ -195,29 +201,29 @@ TEST_F(vm, attach_bad_struct)
 
 	arg.vm_fd = self->vm;
 	arg.flags = 1;
-	attach_fails(_metadata, self, &arg, -EINVAL);
+	attach_fails(&arg, -EINVAL);
 	arg.flags = 1u << 31;
-	attach_fails(_metadata, self, &arg, -EINVAL);
+	attach_fails(&arg, -EINVAL);
 	arg.flags = 0;
 
 	arg.reserved = 1;
-	attach_fails(_metadata, self, &arg, -EINVAL);
+	attach_fails(&arg, -EINVAL);
 	arg.reserved = 0;
 
 	arg.argsz = 0;
-	attach_fails(_metadata, self, &arg, -EINVAL);
+	attach_fails(&arg, -EINVAL);
 	arg.argsz = sizeof(arg) - 1;
-	attach_fails(_metadata, self, &arg, -EINVAL);
+	attach_fails(&arg, -EINVAL);
 	arg.argsz = sizeof(arg);
 
-	attach_fails(_metadata, self, NULL, -EFAULT);
-	attach_fails(_metadata, self, (void *)8, -EFAULT);
+	attach_fails(NULL, -EFAULT);
+	attach_fails((void *)8, -EFAULT);
 
 	/* a newer, larger struct: unknown bytes must be zero */
 	big.arg = arg;
 	big.arg.argsz = sizeof(big);
 	big.tail[1] = 1;
-	attach_fails(_metadata, self, &big, -E2BIG);
+	attach_fails(&big, -E2BIG);
 	big.tail[1] = 0;
 	s = kvmx_ret(ioctl(self->kvmx, KVMX_ATTACH_VM, &big));
 	ASSERT_GE(s, 0) TH_LOG("larger zero-extended struct: %s", strerror(-s));

@@ -9,7 +9,7 @@ cd "$(dirname "$0")" || exit 1
 status=0
 for t in kvmx_load_test.sh kvmx_ioctl_test kvmx_guest_test; do
 	echo "# running $t"
-	out=$(./$t 2>&1)
+	out=$(timeout "${KVMX_TEST_TIMEOUT:-300}" ./$t 2>&1)
 	rc=$?
 	echo "$out"
 	if [ $rc = 4 ]; then

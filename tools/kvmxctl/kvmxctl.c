@@ -70,17 +70,19 @@ int main(int argc, char **argv)
 	int i;
 
 	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json")) {
-			json = 1;
-		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			fputs(usage, stdout);
 			return 0;
-		} else if (argv[i][0] == '-' || cmd) {
+		}
+		if (!strcmp(argv[i], "--json")) {
+			json = 1;
+			continue;
+		}
+		if (argv[i][0] == '-' || cmd) {
 			fprintf(stderr, "kvmxctl: unexpected argument '%s'\n%s", argv[i], usage);
 			return 2;
-		} else {
-			cmd = argv[i];
 		}
+		cmd = argv[i];
 	}
 	if (!cmd) {
 		fputs(usage, stderr);

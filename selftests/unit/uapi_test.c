@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The uapi contract of linux/kvmx.h: the header stands alone, its structures
+ * have one layout on every ABI (fixed-size fields, no implicit padding: the
+ * Makefile builds this file with -Wpadded), and the version macros agree.
+ * A layout change that breaks existing binaries fails here.
+ */
+#include <stddef.h>
+#include <linux/kvmx.h>
+#include "kselftest_harness.h"
+
+#define OFF(type, field)	offsetof(struct type, field)
+#define SIZE(type, field)	sizeof(((struct type *)0)->field)
+
+TEST(version_macros)
+{
+	EXPECT_EQ(KVMX_API_MAJOR, KVMX_API_VERSION_MAJOR(KVMX_API_VERSION));
+	EXPECT_EQ(KVMX_API_MINOR, KVMX_API_VERSION_MINOR(KVMX_API_VERSION));
+	/* a positive int: it is an ioctl's return value */
+	EXPECT_GT((int)KVMX_API_VERSION, 0);
+}
+
+TEST(ioctl_numbers)
+{
+	/* VFIO-style: no size in the number, so structures can grow */
+	EXPECT_EQ(0, _IOC_SIZE(KVMX_ATTACH_VM));
+	EXPECT_EQ(0, _IOC_SIZE(KVMX_SESSION_INFO));
+	EXPECT_EQ(_IOC_NONE, _IOC_DIR(KVMX_GET_API_VERSION));
+	EXPECT_NE(KVMX_ATTACH_VM, KVMX_SESSION_INFO);
+	EXPECT_NE(KVMX_GET_API_VERSION, KVMX_ATTACH_VM);
+}
+
+TEST(attach_vm_layout)
+{
+	EXPECT_EQ(16, sizeof(struct kvmx_attach_vm));
+	EXPECT_EQ(0, OFF(kvmx_attach_vm, argsz));
+	EXPECT_EQ(4, SIZE(kvmx_attach_vm, argsz));
+	EXPECT_EQ(4, OFF(kvmx_attach_vm, flags));
+	EXPECT_EQ(4, SIZE(kvmx_attach_vm, flags));
+	EXPECT_EQ(8, OFF(kvmx_attach_vm, vm_fd));
+	EXPECT_EQ(4, SIZE(kvmx_attach_vm, vm_fd));
+	EXPECT_EQ(12, OFF(kvmx_attach_vm, reserved));
+	EXPECT_EQ(4, SIZE(kvmx_attach_vm, reserved));
+}
+
+TEST(session_info_layout)
+{
+	EXPECT_EQ(32, sizeof(struct kvmx_session_info));
+	EXPECT_EQ(0, OFF(kvmx_session_info, argsz));
+	EXPECT_EQ(4, SIZE(kvmx_session_info, argsz));
+	EXPECT_EQ(4, OFF(kvmx_session_info, flags));
+	EXPECT_EQ(4, SIZE(kvmx_session_info, flags));
+	EXPECT_EQ(8, OFF(kvmx_session_info, api_version));
+	EXPECT_EQ(4, SIZE(kvmx_session_info, api_version));
+	EXPECT_EQ(12, OFF(kvmx_session_info, nr_vcpus));
+	EXPECT_EQ(4, SIZE(kvmx_session_info, nr_vcpus));
+	EXPECT_EQ(16, OFF(kvmx_session_info, nr_sessions));
+	EXPECT_EQ(4, SIZE(kvmx_session_info, nr_sessions));
+	EXPECT_EQ(20, OFF(kvmx_session_info, reserved));
+	EXPECT_EQ(4, SIZE(kvmx_session_info, reserved));
+	EXPECT_EQ(24, OFF(kvmx_session_info, vm_id));
+	EXPECT_EQ(8, SIZE(kvmx_session_info, vm_id));
+}
+
+TEST_HARNESS_MAIN

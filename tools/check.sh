@@ -1,0 +1,101 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Everything `make check` runs, as TAP, ending with "N passed, N failed":
+#   host unit tests; the module built with W=1 and checked by sparse (C=2)
+#   for all four test kernels; checkpatch --strict; and the selftests in a
+#   VM per kernel (x86_64 and arm64, 6.1 and 6.12).
+# KVMX_CHECK_ONLY="x86_64-6.1 ..." limits the VM runs. Exit status 0 only
+# if nothing failed.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+. tools/kernels.sh
+
+passed=0 failed=0 skipped=0
+logdir=$top/build/check
+mkdir -p "$logdir"
+
+# Count the TAP results in a file (top-level "ok"/"not ok" lines).
+tally() {
+	local p f s
+	p=$(grep -cE '^ok ' "$1")
+	s=$(grep -cE '^ok .*# SKIP' "$1")
+	f=$(grep -cE '^not ok ' "$1")
+	passed=$((passed + p - s)) skipped=$((skipped + s)) failed=$((failed + f))
+}
+
+# stage NAME CMD...: run CMD, show its output, count its TAP, time it.
+stage() {
+	local name=$1 log=$logdir/$1.tap start rc
+	shift
+	echo "# === $name"
+	start=$(date +%s)
+	"$@" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	# A stage that fails without saying which test failed still counts.
+	if [ "$rc" != 0 ] && ! grep -qE '^not ok ' "$log"; then
+		echo "not ok - $name exited with status $rc" | tee -a "$log"
+	fi
+	tally "$log"
+	echo "# stage $name: $(($(date +%s) - start))s"
+	times="$times $name=$(($(date +%s) - start))s"
+}
+
+# The module for one kernel: W=1 must be silent, and sparse C=2 too.
+build_and_sparse() {
+	local arch=$1 kv=$2 out
+	out=$(make -s module ARCH="$arch" KERNEL="$kv" 2>&1)
+	if [ $? = 0 ] && ! echo "$out" | grep -E 'warning:|error:'; then
+		echo "ok - build $arch $kv with W=1, no warnings"
+	else
+		echo "$out" | sed 's/^/# /'
+		echo "not ok - build $arch $kv with W=1"
+		return
+	fi
+	out=$(make -s sparse ARCH="$arch" KERNEL="$kv" 2>&1)
+	if [ $? = 0 ] && ! echo "$out" | grep -E 'warning:|error:'; then
+		echo "ok - sparse $arch $kv (C=2, W=1), no warnings"
+	else
+		echo "$out" | sed 's/^/# /'
+		echo "not ok - sparse $arch $kv"
+	fi
+}
+
+builds() {
+	for arch in x86_64 arm64; do
+		for kv in $KVMX_KERNELS; do
+			build_and_sparse "$arch" "$kv"
+		done
+	done
+}
+
+vm_tests() {
+	local arch=$1 kv=$2
+	make -s vm-artifacts ARCH="$arch" KERNEL="$kv" >/dev/null 2>&1 ||
+		{ echo "not ok - build for the $arch $kv VM"; return 1; }
+	KVMX_VM_NO_BUILD=1 tools/vm/run --arch "$arch" --kernel "$kv" --timeout 1200 \
+		-- /selftests/run_tests.sh
+	local rc=$?
+	[ $rc = 0 ] || echo "not ok - VM $arch $kv: status $rc (see build/vm/$arch-$kv.log)"
+	return $rc
+}
+
+times=""
+total_start=$(date +%s)
+stage unit make -s unit
+stage build-sparse builds
+stage style make -s style
+for arch in x86_64 arm64; do
+	for kv in $KVMX_KERNELS; do
+		case " ${KVMX_CHECK_ONLY:-$arch-$kv} " in
+		*" $arch-$kv "*) stage "vm-$arch-$kv" vm_tests "$arch" "$kv" ;;
+		esac
+	done
+done
+
+echo "# wall time:$times total=$(($(date +%s) - total_start))s"
+[ "$skipped" = 0 ] || echo "# $skipped skipped"
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
