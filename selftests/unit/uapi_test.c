@@ -10,7 +10,6 @@
 #include "kselftest_harness.h"
 
 #define OFF(type, field)	offsetof(struct type, field)
-#define SIZE(type, field)	sizeof(((struct type *)0)->field)
 
 TEST(version_macros)
 {
@@ -32,34 +31,38 @@ TEST(ioctl_numbers)
 
 TEST(attach_vm_layout)
 {
+	struct kvmx_attach_vm a;
+
 	EXPECT_EQ(16, sizeof(struct kvmx_attach_vm));
 	EXPECT_EQ(0, OFF(kvmx_attach_vm, argsz));
-	EXPECT_EQ(4, SIZE(kvmx_attach_vm, argsz));
+	EXPECT_EQ(4, sizeof(a.argsz));
 	EXPECT_EQ(4, OFF(kvmx_attach_vm, flags));
-	EXPECT_EQ(4, SIZE(kvmx_attach_vm, flags));
+	EXPECT_EQ(4, sizeof(a.flags));
 	EXPECT_EQ(8, OFF(kvmx_attach_vm, vm_fd));
-	EXPECT_EQ(4, SIZE(kvmx_attach_vm, vm_fd));
+	EXPECT_EQ(4, sizeof(a.vm_fd));
 	EXPECT_EQ(12, OFF(kvmx_attach_vm, reserved));
-	EXPECT_EQ(4, SIZE(kvmx_attach_vm, reserved));
+	EXPECT_EQ(4, sizeof(a.reserved));
 }
 
 TEST(session_info_layout)
 {
+	struct kvmx_session_info a;
+
 	EXPECT_EQ(32, sizeof(struct kvmx_session_info));
 	EXPECT_EQ(0, OFF(kvmx_session_info, argsz));
-	EXPECT_EQ(4, SIZE(kvmx_session_info, argsz));
+	EXPECT_EQ(4, sizeof(a.argsz));
 	EXPECT_EQ(4, OFF(kvmx_session_info, flags));
-	EXPECT_EQ(4, SIZE(kvmx_session_info, flags));
+	EXPECT_EQ(4, sizeof(a.flags));
 	EXPECT_EQ(8, OFF(kvmx_session_info, api_version));
-	EXPECT_EQ(4, SIZE(kvmx_session_info, api_version));
+	EXPECT_EQ(4, sizeof(a.api_version));
 	EXPECT_EQ(12, OFF(kvmx_session_info, nr_vcpus));
-	EXPECT_EQ(4, SIZE(kvmx_session_info, nr_vcpus));
+	EXPECT_EQ(4, sizeof(a.nr_vcpus));
 	EXPECT_EQ(16, OFF(kvmx_session_info, nr_sessions));
-	EXPECT_EQ(4, SIZE(kvmx_session_info, nr_sessions));
+	EXPECT_EQ(4, sizeof(a.nr_sessions));
 	EXPECT_EQ(20, OFF(kvmx_session_info, reserved));
-	EXPECT_EQ(4, SIZE(kvmx_session_info, reserved));
+	EXPECT_EQ(4, sizeof(a.reserved));
 	EXPECT_EQ(24, OFF(kvmx_session_info, vm_id));
-	EXPECT_EQ(8, SIZE(kvmx_session_info, vm_id));
+	EXPECT_EQ(8, sizeof(a.vm_id));
 }
 
 TEST_HARNESS_MAIN
