@@ -10,7 +10,7 @@
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 struct kvmx_reason {
-	u8 class;
+	__u8 class;
 	const char *name;	/* NULL: not an architected reason */
 };
 
@@ -351,7 +351,7 @@ static const struct kvmx_reason kvmx_arm64_hyp_gone = R(FAILURE, "HYP_GONE");
 #define ARM64_SLOT_EXC	64
 #define ARM64_SLOT_GONE	(ARM64_SLOT_EXC + 4)
 
-static const struct kvmx_reason *kvmx_reason(u32 arch, u32 raw)
+static const struct kvmx_reason *kvmx_reason(__u32 arch, __u32 raw)
 {
 	switch (arch) {
 	case KVMX_ARCH_X86_VMX:
@@ -385,7 +385,7 @@ static const struct kvmx_reason *kvmx_reason(u32 arch, u32 raw)
  *
  * Return: an enum kvmx_exit_class value.
  */
-unsigned int kvmx_exit_class(u32 arch, u32 raw)
+unsigned int kvmx_exit_class(__u32 arch, __u32 raw)
 {
 	const struct kvmx_reason *r;
 
@@ -396,7 +396,7 @@ unsigned int kvmx_exit_class(u32 arch, u32 raw)
 }
 
 /* The name of a raw reason, or NULL if it is not an architected one. */
-const char *kvmx_raw_name(u32 arch, u32 raw)
+const char *kvmx_raw_name(__u32 arch, __u32 raw)
 {
 	const struct kvmx_reason *r = kvmx_reason(arch, raw);
 
@@ -404,7 +404,7 @@ const char *kvmx_raw_name(u32 arch, u32 raw)
 }
 
 /* Does the exit's syndrome carry the guest-physical address (SVM, arm64)? */
-bool kvmx_exit_has_gpa(u32 arch, u32 raw)
+bool kvmx_exit_has_gpa(__u32 arch, __u32 raw)
 {
 	switch (arch) {
 	case KVMX_ARCH_X86_SVM:
@@ -415,7 +415,7 @@ bool kvmx_exit_has_gpa(u32 arch, u32 raw)
 	return false;
 }
 
-unsigned int kvmx_raw_slot(u32 arch, u32 raw)
+unsigned int kvmx_raw_slot(__u32 arch, __u32 raw)
 {
 	switch (arch) {
 	case KVMX_ARCH_X86_VMX:
@@ -443,7 +443,7 @@ unsigned int kvmx_raw_slot(u32 arch, u32 raw)
 }
 
 /* The inverse of kvmx_raw_slot(); false for an unused slot. */
-bool kvmx_slot_raw(u32 arch, unsigned int slot, u32 *raw)
+bool kvmx_slot_raw(__u32 arch, unsigned int slot, __u32 *raw)
 {
 	switch (arch) {
 	case KVMX_ARCH_X86_VMX:

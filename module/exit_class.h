@@ -7,16 +7,10 @@
 #ifndef _KVMX_EXIT_CLASS_H
 #define _KVMX_EXIT_CLASS_H
 
-#ifdef __KERNEL__
 #include <linux/types.h>
-#else
+#ifndef __KERNEL__
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
-typedef uint8_t u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
 #endif
 #include <linux/kvmx.h>
 
@@ -37,10 +31,10 @@ typedef uint64_t u64;
 #define KVMX_SVM_EXIT_ERR	0xffffffffu
 
 const char *kvmx_class_name(unsigned int class);
-unsigned int kvmx_exit_class(u32 arch, u32 raw);
-const char *kvmx_raw_name(u32 arch, u32 raw);
-unsigned int kvmx_raw_slot(u32 arch, u32 raw);
-bool kvmx_slot_raw(u32 arch, unsigned int slot, u32 *raw);
-bool kvmx_exit_has_gpa(u32 arch, u32 raw);
+unsigned int kvmx_exit_class(__u32 arch, __u32 raw);
+const char *kvmx_raw_name(__u32 arch, __u32 raw);
+unsigned int kvmx_raw_slot(__u32 arch, __u32 raw);
+bool kvmx_slot_raw(__u32 arch, unsigned int slot, __u32 *raw);
+bool kvmx_exit_has_gpa(__u32 arch, __u32 raw);
 
 #endif /* _KVMX_EXIT_CLASS_H */

@@ -5,8 +5,11 @@
 #ifndef _KVMX_H
 #define _KVMX_H
 
+#include <linux/hashtable.h>
+#include <linux/poll.h>
 #include <linux/kvm_host.h>
 #include <linux/kvmx.h>
+#include "exit_class.h"
 
 /* symbols.c: KVM symbols that are not exported, resolved once at load */
 struct kvmx_syms {
@@ -19,6 +22,120 @@ struct kvmx_syms {
 
 extern struct kvmx_syms kvmx_syms;
 int kvmx_resolve_symbols(void);
+
+/* One VM exit as the arch probe saw it. */
+struct kvmx_exit {
+	u32 raw;
+	u16 class;
+	u16 flags;		/* KVMX_REC_* */
+	u64 gpa;
+	u64 pc;
+	u64 info[3];
+};
+
+struct kvmx_class_stat {
+	u64 count;
+	u64 lat_count;
+	u64 lat_sum;
+	u64 lat_min;
+	u64 lat_max;
+	u64 hist[KVMX_LAT_BUCKETS];
+};
+
+#define KVMX_NO_PENDING	0xff
+
+/*
+ * struct kvmx_vcpu_stats - counters of one vCPU
+ *
+ * Written only by the thread running the vCPU, from KVM's exit and entry
+ * tracepoints: one writer, so plain (WRITE_ONCE) increments are exact.
+ * Readers (KVMX_GET_STATS) use READ_ONCE and ignore the counters when @gen
+ * differs from the VM's: a reset is applied by the writer itself, at the
+ * vCPU's next exit or entry.
+ */
+struct kvmx_vcpu_stats {
+	u32 gen;
+	u8 pending;		/* class of the exit awaiting its entry */
+	u64 exit_ns;
+	struct kvmx_class_stat cls[KVMX_EXIT_NR_CLASSES];
+	u64 raw[KVMX_RAW_SLOTS];
+};
+
+/**
+ * struct kvmx_vm - kvmx state of one attached VM
+ * @hnode:	entry in kvmx_vm_hash (RCU), keyed by @kvm
+ * @kvm:	the VM; each session holds a reference on it
+ * @id:		kvmx's identifier of the VM, reported to userspace
+ * @arch:	KVMX_ARCH_*
+ * @nr_sessions: sessions attached; the kvmx_vm is freed when it drops to 0
+ * @sessions:	the sessions (RCU), for their event rings
+ * @gen:	stats generation, bumped by KVMX_RESET_STATS
+ * @lost:	exits not counted for lack of memory for a vCPU's counters
+ * @vcpus:	per-vCPU counters by vcpu_idx, allocated on first use
+ *
+ * @hnode, @nr_sessions and @sessions are changed under kvmx_vms_lock.
+ */
+struct kvmx_vm {
+	struct hlist_node hnode;
+	struct kvm *kvm;
+	u64 id;
+	u32 arch;
+	unsigned int nr_sessions;
+	struct list_head sessions;
+	u32 gen;
+	atomic64_t lost;
+	struct kvmx_vcpu_stats *vcpus[KVM_MAX_VCPUS];
+};
+
+struct kvmx_ring;
+
+struct kvmx_session {
+	struct kvmx_vm *vm;
+	struct list_head vm_node;	/* in vm->sessions */
+	struct kvmx_ring *ring;		/* set once, under ring_lock */
+	struct mutex ring_lock;
+};
+
+#define KVMX_VM_HASH_BITS	6
+extern DECLARE_HASHTABLE(kvmx_vm_hash, KVMX_VM_HASH_BITS);
+
+/*
+ * The kvmx state of @kvm, or NULL if it is not attached: the only work an
+ * exit of an unattached VM costs. Caller is in an RCU read-side section
+ * (tracepoint probes are).
+ */
+static inline struct kvmx_vm *kvmx_vm_find(struct kvm *kvm)
+{
+	struct kvmx_vm *vm;
+
+	hash_for_each_possible_rcu(kvmx_vm_hash, vm, hnode, (unsigned long)kvm)
+		if (vm->kvm == kvm)
+			return vm;
+	return NULL;
+}
+
+/* observe.c */
+void kvmx_observe_exit(struct kvmx_vm *vm, struct kvm_vcpu *vcpu,
+		       struct kvmx_exit *e);
+void kvmx_observe_entry(struct kvmx_vm *vm, struct kvm_vcpu *vcpu);
+int kvmx_vm_observe_init(struct kvmx_vm *vm);
+void kvmx_vm_observe_free(struct kvmx_vm *vm);
+long kvmx_get_stats(struct kvmx_vm *vm, struct kvmx_stats __user *uarg);
+void kvmx_reset_stats(struct kvmx_vm *vm);
+
+/* x86.c, arm64.c: the arch's tracepoint probes */
+int kvmx_arch_init(void);
+int kvmx_arch_probes_register(void);
+void kvmx_arch_probes_unregister(void);
+u32 kvmx_arch_id(void);
+
+/* ring.c */
+long kvmx_ring_setup(struct kvmx_session *s, struct kvmx_ring_setup __user *uarg);
+void kvmx_ring_push(struct kvmx_ring *r, const struct kvmx_exit_record *rec);
+u32 kvmx_ring_sample(struct kvmx_ring *r, unsigned int class);
+int kvmx_ring_mmap(struct kvmx_session *s, struct vm_area_struct *vma);
+__poll_t kvmx_ring_poll(struct kvmx_session *s, struct file *file, poll_table *wait);
+void kvmx_ring_free(struct kvmx_ring *r);
 
 /* session.c */
 long kvmx_attach_vm(struct kvmx_attach_vm __user *uarg);

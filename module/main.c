@@ -94,6 +94,9 @@ static int __init kvmx_init(void)
 	ret = kvmx_resolve_symbols();
 	if (ret)
 		goto err;
+	ret = kvmx_arch_init();
+	if (ret)
+		goto err;
 
 	ret = misc_register(&kvmx_dev);
 	if (ret) {

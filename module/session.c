@@ -3,79 +3,115 @@
  * Sessions: KVMX_ATTACH_VM binds a session file to a KVM VM.
  *
  * Every attached VM has one struct kvmx_vm, shared by all its sessions and
- * found through kvmx_vms. Each session holds a reference on the struct kvm
- * (kvm_get_kvm), so the VM outlives its own file descriptors until the last
- * session is closed; the kvmx_vm lives exactly as long as it has sessions.
+ * found through kvmx_vm_hash (by the exit probes too). Each session holds a
+ * reference on the struct kvm (kvm_get_kvm), so the VM outlives its own file
+ * descriptors until the last session is closed; the kvmx_vm lives exactly as
+ * long as it has sessions.
  * A session file pins this module (fops.owner), so rmmod is refused while
  * one is open.
  */
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/poll.h>
 #include <linux/slab.h>
+#include <linux/tracepoint.h>
 #include <linux/uaccess.h>
 #include "kvmx.h"
 
-/**
- * struct kvmx_vm - kvmx state of one attached VM
- * @node:	entry in kvmx_vms
- * @kvm:	the VM; each session holds a reference on it
- * @id:		kvmx's identifier of the VM, reported to userspace
- * @nr_sessions: sessions attached; the kvmx_vm is freed when it drops to 0
- *
- * @node and @nr_sessions are protected by kvmx_vms_lock.
- */
-struct kvmx_vm {
-	struct list_head node;
-	struct kvm *kvm;
-	u64 id;
-	unsigned int nr_sessions;
-};
-
-struct kvmx_session {
-	struct kvmx_vm *vm;
-};
-
-static LIST_HEAD(kvmx_vms);
+DEFINE_HASHTABLE(kvmx_vm_hash, KVMX_VM_HASH_BITS);
 static DEFINE_MUTEX(kvmx_vms_lock);
+static unsigned int kvmx_nr_vms;
 static u64 kvmx_next_vm_id = 1;
 
-/* Find or create the kvmx_vm of @kvm and count one more session on it. */
-static struct kvmx_vm *kvmx_vm_get(struct kvm *kvm)
+/* Caller holds kvmx_vms_lock. */
+static struct kvmx_vm *kvmx_vm_lookup_locked(struct kvm *kvm)
 {
 	struct kvmx_vm *vm;
 
-	/* kvmx_vms_lock: the list, nr_sessions, kvmx_next_vm_id */
-	mutex_lock(&kvmx_vms_lock);
-	list_for_each_entry(vm, &kvmx_vms, node) {
+	hash_for_each_possible(kvmx_vm_hash, vm, hnode, (unsigned long)kvm)
 		if (vm->kvm == kvm)
-			goto found;
-	}
-	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
-	if (!vm)
-		goto out;
-	vm->kvm = kvm;
-	vm->id = kvmx_next_vm_id++;
-	list_add(&vm->node, &kvmx_vms);
-found:
-	vm->nr_sessions++;
-out:
-	mutex_unlock(&kvmx_vms_lock);
-	return vm;
+			return vm;
+	return NULL;
 }
 
-static void kvmx_vm_put(struct kvmx_vm *vm)
+/* Caller holds kvmx_vms_lock. The first VM turns the exit probes on. */
+static struct kvmx_vm *kvmx_vm_create_locked(struct kvm *kvm)
 {
+	struct kvmx_vm *vm;
+	int ret = -ENOMEM;
+
+	vm = kvzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
+	if (!vm)
+		goto err;
+	vm->kvm = kvm;
+	INIT_LIST_HEAD(&vm->sessions);
+	ret = kvmx_vm_observe_init(vm);
+	if (ret)
+		goto err_free;
+	if (!kvmx_nr_vms) {
+		ret = kvmx_arch_probes_register();
+		if (ret) {
+			pr_err("cannot register the exit probes: %d\n", ret);
+			goto err_free;
+		}
+	}
+	kvmx_nr_vms++;
+	vm->id = kvmx_next_vm_id++;
+	hash_add_rcu(kvmx_vm_hash, &vm->hnode, (unsigned long)kvm);
+	return vm;
+
+err_free:
+	kvmx_vm_observe_free(vm);
+	kvfree(vm);
+err:
+	return ERR_PTR(ret);
+}
+
+/* Bind @s to the kvmx_vm of @kvm, creating it for the VM's first session. */
+static int kvmx_vm_join(struct kvmx_session *s, struct kvm *kvm)
+{
+	struct kvmx_vm *vm;
+
+	/* kvmx_vms_lock: the hash, kvmx_nr_vms, vm->nr_sessions, vm->sessions */
+	mutex_lock(&kvmx_vms_lock);
+	vm = kvmx_vm_lookup_locked(kvm);
+	if (!vm)
+		vm = kvmx_vm_create_locked(kvm);
+	if (!IS_ERR(vm)) {
+		vm->nr_sessions++;
+		list_add_rcu(&s->vm_node, &vm->sessions);
+		s->vm = vm;
+	}
+	mutex_unlock(&kvmx_vms_lock);
+	return PTR_ERR_OR_ZERO(vm);
+}
+
+/*
+ * Unbind @s; the VM's last session removes the kvmx_vm, the last VM turns
+ * the probes off. Probes may be running on either until a grace period has
+ * passed, so nothing is freed before tracepoint_synchronize_unregister().
+ */
+static void kvmx_vm_leave(struct kvmx_session *s)
+{
+	struct kvmx_vm *vm = s->vm;
 	bool last;
 
 	mutex_lock(&kvmx_vms_lock);
+	list_del_rcu(&s->vm_node);
 	last = !--vm->nr_sessions;
-	if (last)
-		list_del(&vm->node);
+	if (last) {
+		hash_del_rcu(&vm->hnode);
+		if (!--kvmx_nr_vms)
+			kvmx_arch_probes_unregister();
+	}
 	mutex_unlock(&kvmx_vms_lock);
 
-	if (last)
-		kfree(vm);
+	tracepoint_synchronize_unregister();
+	if (last) {
+		kvmx_vm_observe_free(vm);
+		kvfree(vm);
+	}
 }
 
 static int kvmx_session_info(struct kvmx_session *s, void __user *uarg)
@@ -108,9 +144,28 @@ static long kvmx_session_ioctl(struct file *filp, unsigned int cmd,
 	switch (cmd) {
 	case KVMX_SESSION_INFO:
 		return kvmx_session_info(s, uarg);
+	case KVMX_GET_STATS:
+		return kvmx_get_stats(s->vm, uarg);
+	case KVMX_RESET_STATS:
+		if (arg)
+			return -EINVAL;
+		kvmx_reset_stats(s->vm);
+		return 0;
+	case KVMX_RING_SETUP:
+		return kvmx_ring_setup(s, uarg);
 	default:
 		return -ENOTTY;
 	}
+}
+
+static int kvmx_session_mmap(struct file *filp, struct vm_area_struct *vma)
+{
+	return kvmx_ring_mmap(filp->private_data, vma);
+}
+
+static __poll_t kvmx_session_poll(struct file *filp, poll_table *wait)
+{
+	return kvmx_ring_poll(filp->private_data, filp, wait);
 }
 
 static int kvmx_session_release(struct inode *inode, struct file *filp)
@@ -118,7 +173,8 @@ static int kvmx_session_release(struct inode *inode, struct file *filp)
 	struct kvmx_session *s = filp->private_data;
 	struct kvm *kvm = s->vm->kvm;
 
-	kvmx_vm_put(s->vm);
+	kvmx_vm_leave(s);
+	kvmx_ring_free(s->ring);
 	kfree(s);
 	/* May be the last reference: KVM destroys the VM here. */
 	kvm_put_kvm(kvm);
@@ -130,6 +186,8 @@ static const struct file_operations kvmx_session_fops = {
 	.release	= kvmx_session_release,
 	.unlocked_ioctl	= kvmx_session_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
+	.mmap		= kvmx_session_mmap,
+	.poll		= kvmx_session_poll,
 	.llseek		= noop_llseek,
 };
 
@@ -174,8 +232,9 @@ long kvmx_attach_vm(struct kvmx_attach_vm __user *uarg)
 	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
 	if (!s)
 		goto err_put_kvm;
-	s->vm = kvmx_vm_get(kvm);
-	if (!s->vm)
+	mutex_init(&s->ring_lock);
+	ret = kvmx_vm_join(s, kvm);
+	if (ret)
 		goto err_free_session;
 
 	fd = get_unused_fd_flags(O_CLOEXEC);
@@ -195,7 +254,7 @@ long kvmx_attach_vm(struct kvmx_attach_vm __user *uarg)
 err_put_fd:
 	put_unused_fd(fd);
 err_put_vm:
-	kvmx_vm_put(s->vm);
+	kvmx_vm_leave(s);
 err_free_session:
 	kfree(s);
 err_put_kvm:

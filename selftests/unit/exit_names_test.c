@@ -79,7 +79,8 @@ TEST(svm_names_match_kernel)
 			continue;
 		const char *ours = kvmx_raw_name(KVMX_ARCH_X86_SVM, svm_listed[i].code);
 
-		ASSERT_NE(NULL, ours) TH_LOG("SVM 0x%lx missing", (unsigned long)svm_listed[i].code);
+		ASSERT_NE(NULL, ours)
+			TH_LOG("SVM 0x%lx missing", (unsigned long)svm_listed[i].code);
 		EXPECT_STREQ(svm_listed[i].name, ours);
 	}
 }
@@ -180,7 +181,8 @@ TEST(classes)
 
 TEST(unknown_values_are_unknown)
 {
-	static const uint32_t svm_bad[] = { 0xa0, 0xa1, 0xa3, 0x3ff, 0x404, 0x80000001, 0xfffffffe };
+	static const uint32_t svm_bad[] = { 0xa0, 0xa1, 0xa3, 0x3ff, 0x404, 0x80000001,
+					    0xfffffffe };
 	static const uint32_t vmx_bad[] = { 5, 6, 11, 17, 35, 38, 42, 65, 66, 69, 73, 76, 127, 255,
 					    0xffff };
 	static const uint32_t arm_bad[] = { 0x02, 0x0a, 0x0b, 0x0f, 0x10, 0x14, 0x1b, 0x1e, 0x23,

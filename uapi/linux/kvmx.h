@@ -20,8 +20,9 @@
 #ifndef _UAPI_LINUX_KVMX_H
 #define _UAPI_LINUX_KVMX_H
 
-#include <linux/types.h>
+#include <linux/const.h>
 #include <linux/ioctl.h>
+#include <linux/types.h>
 
 /* 0xAF 00-1F is fsl_hypervisor (Documentation/userspace-api/ioctl) */
 #define KVMX_TYPE	0xAF
@@ -138,8 +139,10 @@ enum kvmx_exit_class {
 
 #define KVMX_ARM64_EXIT_BASE	0x100	/* + ARM_EXCEPTION_IRQ, ... */
 
-/* Latency histograms: bucket 0 is [0, 2) ns, bucket i is [2^i, 2^(i+1)),
- * the last bucket also holds everything longer. */
+/*
+ * Latency histograms: bucket 0 is [0, 2) ns, bucket i is [2^i, 2^(i+1)),
+ * the last bucket also holds everything longer.
+ */
 #define KVMX_LAT_BUCKETS	32
 
 #define KVMX_STAT_VM		0xffffffffu	/* vcpu of a VM-wide entry */
@@ -207,7 +210,7 @@ struct kvmx_stats {
 	struct kvmx_stat_entry entries[];
 };
 
-#define KVMX_STATS_TRUNCATED	(1u << 0)
+#define KVMX_STATS_TRUNCATED	_BITUL(0)
 
 /**
  * KVMX_GET_STATS - _IO(KVMX_TYPE, KVMX_BASE + 3)
@@ -251,7 +254,7 @@ struct kvmx_ring_setup {
 	__u64 mmap_size;
 };
 
-#define KVMX_RING_MAX_RECORDS	(1u << 16)
+#define KVMX_RING_MAX_RECORDS	65536
 #define KVMX_RING_SETUP		_IO(KVMX_TYPE, KVMX_BASE + 5)
 
 /**
@@ -280,7 +283,7 @@ struct kvmx_ring_header {
 	__u8 pad1[60];
 };
 
-#define KVMX_REC_GPA_VALID	(1u << 0)
+#define KVMX_REC_GPA_VALID	_BITUL(0)
 
 /**
  * struct kvmx_exit_record - one sampled exit in the event ring

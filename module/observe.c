@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Exit observation: counts, latency histograms and sampled records of every
+ * exit of an attached VM, fed by the arch probes (x86.c, arm64.c).
+ *
+ * Hot path contract: kvmx_observe_exit() and kvmx_observe_entry() run in
+ * KVM's tracepoints on the thread running the vCPU, preemption disabled
+ * (IRQs too at some arm64 and 6.12 x86 call sites). They take no lock but a
+ * ring's spinlock, allocate only a vCPU's counters on its first exit
+ * (GFP_ATOMIC; on failure the exit is counted in vm->lost), and never sleep.
+ */
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+#include <linux/uaccess.h>
+#include "kvmx.h"
+
+static struct kvmx_vcpu_stats *kvmx_vcpu_stats_alloc(gfp_t gfp)
+{
+	struct kvmx_vcpu_stats *vs = kzalloc(sizeof(*vs), gfp);
+
+	if (vs)
+		vs->pending = KVMX_NO_PENDING;
+	return vs;
+}
+
+/* The counters of the vCPU running here; only its own thread calls this. */
+static struct kvmx_vcpu_stats *kvmx_vcpu_stats(struct kvmx_vm *vm,
+					       struct kvm_vcpu *vcpu)
+{
+	struct kvmx_vcpu_stats *vs = READ_ONCE(vm->vcpus[vcpu->vcpu_idx]);
+	u32 gen = READ_ONCE(vm->gen);
+
+	if (unlikely(!vs)) {
+		vs = kvmx_vcpu_stats_alloc(GFP_ATOMIC | __GFP_NOWARN);
+		if (!vs)
+			return NULL;
+		vs->gen = gen;
+		/* pairs with smp_load_acquire() in the readers */
+		smp_store_release(&vm->vcpus[vcpu->vcpu_idx], vs);
+	}
+	if (unlikely(vs->gen != gen)) {
+		/* KVMX_RESET_STATS happened: zero, then publish the generation */
+		memset(vs->cls, 0, sizeof(vs->cls));
+		memset(vs->raw, 0, sizeof(vs->raw));
+		vs->pending = KVMX_NO_PENDING;
+		smp_store_release(&vs->gen, gen);
+	}
+	return vs;
+}
+
+/* Is @gpa backed by a memslot (ordinary guest memory)? */
+static bool kvmx_gpa_backed(struct kvm *kvm, u64 gpa)
+{
+	struct kvm_memory_slot *slot;
+	int idx;
+
+	idx = srcu_read_lock(&kvm->srcu);
+	slot = gfn_to_memslot(kvm, gpa_to_gfn(gpa));
+	srcu_read_unlock(&kvm->srcu, idx);
+	return slot && !(slot->flags & KVM_MEMSLOT_INVALID);
+}
+
+static void kvmx_sample(struct kvmx_vm *vm, struct kvm_vcpu *vcpu,
+			const struct kvmx_exit *e, u64 count, u64 now)
+{
+	struct kvmx_exit_record rec;
+	struct kvmx_session *s;
+	bool built = false;
+	u32 n;
+
+	list_for_each_entry_rcu(s, &vm->sessions, vm_node) {
+		struct kvmx_ring *r = READ_ONCE(s->ring);
+
+		if (!r)
+			continue;
+		n = kvmx_ring_sample(r, e->class);
+		if (!n || count % n)
+			continue;
+		if (!built) {
+			rec = (struct kvmx_exit_record) {
+				.timestamp_ns = now,
+				.gpa = e->gpa,
+				.pc = e->pc,
+				.info = { e->info[0], e->info[1], e->info[2] },
+				.vcpu = vcpu->vcpu_idx,
+				.class = e->class,
+				.flags = e->flags,
+				.raw = e->raw,
+			};
+			built = true;
+		}
+		kvmx_ring_push(r, &rec);
+	}
+}
+
+void kvmx_observe_exit(struct kvmx_vm *vm, struct kvm_vcpu *vcpu,
+		       struct kvmx_exit *e)
+{
+	struct kvmx_vcpu_stats *vs = kvmx_vcpu_stats(vm, vcpu);
+	struct kvmx_class_stat *c;
+	unsigned int slot;
+	u64 now;
+
+	if (unlikely(!vs)) {
+		atomic64_inc(&vm->lost);
+		return;
+	}
+	now = ktime_get_ns();
+	if (e->class == KVMX_EXIT_STAGE2 && (e->flags & KVMX_REC_GPA_VALID) &&
+	    !kvmx_gpa_backed(vcpu->kvm, e->gpa))
+		e->class = KVMX_EXIT_MMIO;
+
+	c = &vs->cls[e->class];
+	WRITE_ONCE(c->count, c->count + 1);
+	slot = kvmx_raw_slot(vm->arch, e->raw);
+	WRITE_ONCE(vs->raw[slot], vs->raw[slot] + 1);
+	vs->pending = e->class;
+	vs->exit_ns = now;
+
+	if (!list_empty(&vm->sessions))
+		kvmx_sample(vm, vcpu, e, c->count, now);
+}
+
+static unsigned int kvmx_lat_bucket(u64 ns)
+{
+	return ns < 2 ? 0 : min_t(unsigned int, fls64(ns) - 1, KVMX_LAT_BUCKETS - 1);
+}
+
+void kvmx_observe_entry(struct kvmx_vm *vm, struct kvm_vcpu *vcpu)
+{
+	struct kvmx_vcpu_stats *vs = READ_ONCE(vm->vcpus[vcpu->vcpu_idx]);
+	struct kvmx_class_stat *c;
+	u64 lat;
+
+	/* An entry with no exit before it (first run, 6.1 SVM fastpath). */
+	if (!vs || vs->pending == KVMX_NO_PENDING || vs->gen != READ_ONCE(vm->gen))
+		return;
+
+	lat = ktime_get_ns() - vs->exit_ns;
+	c = &vs->cls[vs->pending];
+	vs->pending = KVMX_NO_PENDING;
+	if (!c->lat_count || lat < c->lat_min)
+		WRITE_ONCE(c->lat_min, lat);
+	if (lat > c->lat_max)
+		WRITE_ONCE(c->lat_max, lat);
+	WRITE_ONCE(c->lat_sum, c->lat_sum + lat);
+	WRITE_ONCE(c->hist[kvmx_lat_bucket(lat)], c->hist[kvmx_lat_bucket(lat)] + 1);
+	WRITE_ONCE(c->lat_count, c->lat_count + 1);
+}
+
+/* Counters for the vCPUs that exist at attach; later ones allocate lazily. */
+int kvmx_vm_observe_init(struct kvmx_vm *vm)
+{
+	struct kvm_vcpu *vcpu;
+	unsigned long i;
+
+	atomic64_set(&vm->lost, 0);
+	vm->arch = kvmx_arch_id();
+	kvm_for_each_vcpu(i, vcpu, vm->kvm) {
+		vm->vcpus[vcpu->vcpu_idx] = kvmx_vcpu_stats_alloc(GFP_KERNEL_ACCOUNT);
+		if (!vm->vcpus[vcpu->vcpu_idx])
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Caller made sure no probe can still see @vm. */
+void kvmx_vm_observe_free(struct kvmx_vm *vm)
+{
+	unsigned int i;
+
+	for (i = 0; i < KVM_MAX_VCPUS; i++)
+		kfree(vm->vcpus[i]);
+}
+
+void kvmx_reset_stats(struct kvmx_vm *vm)
+{
+	/* the vCPUs zero their own counters when they see the new gen */
+	WRITE_ONCE(vm->gen, vm->gen + 1);
+	atomic64_set(&vm->lost, 0);
+}
+
+/* A consistent-enough copy of @vs: each field read once, none torn. */
+static bool kvmx_vcpu_snapshot(struct kvmx_vm *vm, unsigned int idx,
+			       struct kvmx_vcpu_stats *out)
+{
+	struct kvmx_vcpu_stats *vs = smp_load_acquire(&vm->vcpus[idx]);
+	unsigned int i, j;
+
+	if (!vs || smp_load_acquire(&vs->gen) != READ_ONCE(vm->gen))
+		return false;
+	for (i = 0; i < KVMX_EXIT_NR_CLASSES; i++) {
+		const struct kvmx_class_stat *c = &vs->cls[i];
+		struct kvmx_class_stat *o = &out->cls[i];
+
+		o->count = READ_ONCE(c->count);
+		o->lat_count = READ_ONCE(c->lat_count);
+		o->lat_sum = READ_ONCE(c->lat_sum);
+		o->lat_min = READ_ONCE(c->lat_min);
+		o->lat_max = READ_ONCE(c->lat_max);
+		for (j = 0; j < KVMX_LAT_BUCKETS; j++)
+			o->hist[j] = READ_ONCE(c->hist[j]);
+	}
+	for (i = 0; i < KVMX_RAW_SLOTS; i++)
+		out->raw[i] = READ_ONCE(vs->raw[i]);
+	return true;
+}
+
+static void kvmx_stats_add(struct kvmx_vcpu_stats *sum,
+			   const struct kvmx_vcpu_stats *vs)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < KVMX_EXIT_NR_CLASSES; i++) {
+		struct kvmx_class_stat *s = &sum->cls[i];
+		const struct kvmx_class_stat *c = &vs->cls[i];
+
+		if (!c->lat_count) {
+			s->count += c->count;
+			continue;
+		}
+		if (!s->lat_count || c->lat_min < s->lat_min)
+			s->lat_min = c->lat_min;
+		s->lat_max = max(s->lat_max, c->lat_max);
+		s->count += c->count;
+		s->lat_count += c->lat_count;
+		s->lat_sum += c->lat_sum;
+		for (j = 0; j < KVMX_LAT_BUCKETS; j++)
+			s->hist[j] += c->hist[j];
+	}
+	for (i = 0; i < KVMX_RAW_SLOTS; i++)
+		sum->raw[i] += vs->raw[i];
+}
+
+struct kvmx_stats_writer {
+	struct kvmx_stat_entry __user *dst;
+	u32 room;		/* entries that fit in the caller's buffer */
+	u32 written;
+	u32 total;
+	u32 arch;
+};
+
+static int kvmx_emit(struct kvmx_stats_writer *w, struct kvmx_stat_entry *e)
+{
+	if (w->total++ >= w->room)
+		return 0;
+	if (copy_to_user(&w->dst[w->written], e, sizeof(*e)))
+		return -EFAULT;
+	w->written++;
+	return 0;
+}
+
+/* The non-zero entries of one vCPU (or of the VM for KVMX_STAT_VM). */
+static int kvmx_emit_vcpu(struct kvmx_stats_writer *w, u32 vcpu,
+			  const struct kvmx_vcpu_stats *vs)
+{
+	struct kvmx_stat_entry e;
+	unsigned int i;
+	u32 raw;
+	int ret;
+
+	for (i = 0; i < KVMX_EXIT_NR_CLASSES; i++) {
+		const struct kvmx_class_stat *c = &vs->cls[i];
+
+		if (!c->count)
+			continue;
+		e = (struct kvmx_stat_entry) {
+			.vcpu = vcpu, .kind = KVMX_STAT_CLASS, .class = i,
+			.count = c->count, .lat_count = c->lat_count,
+			.lat_sum_ns = c->lat_sum, .lat_min_ns = c->lat_min,
+			.lat_max_ns = c->lat_max,
+		};
+		memcpy(e.lat_hist, c->hist, sizeof(e.lat_hist));
+		ret = kvmx_emit(w, &e);
+		if (ret)
+			return ret;
+	}
+	for (i = 0; i < KVMX_RAW_SLOTS; i++) {
+		if (!vs->raw[i])
+			continue;
+		if (!kvmx_slot_raw(w->arch, i, &raw))
+			raw = U32_MAX;		/* reasons kvmx does not know */
+		e = (struct kvmx_stat_entry) {
+			.vcpu = vcpu, .kind = KVMX_STAT_RAW, .raw = raw,
+			.class = kvmx_exit_class(w->arch, raw), .count = vs->raw[i],
+		};
+		ret = kvmx_emit(w, &e);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+long kvmx_get_stats(struct kvmx_vm *vm, struct kvmx_stats __user *uarg)
+{
+	struct kvmx_stats_writer w = { .dst = uarg->entries, .arch = vm->arch };
+	struct kvmx_vcpu_stats *snap, *sum;
+	struct kvmx_stats hdr;
+	unsigned int i;
+	u32 argsz;
+	int ret;
+
+	if (get_user(argsz, &uarg->argsz) || get_user(hdr.flags, &uarg->flags))
+		return -EFAULT;
+	if (argsz < sizeof(hdr) || hdr.flags)
+		return -EINVAL;
+	w.room = (argsz - sizeof(hdr)) / sizeof(struct kvmx_stat_entry);
+
+	snap = kvmalloc(sizeof(*snap), GFP_KERNEL);
+	sum = kvzalloc(sizeof(*sum), GFP_KERNEL);
+	ret = -ENOMEM;
+	if (!snap || !sum)
+		goto out;
+
+	for (i = 0; i < KVM_MAX_VCPUS; i++)
+		if (kvmx_vcpu_snapshot(vm, i, snap))
+			kvmx_stats_add(sum, snap);
+	ret = kvmx_emit_vcpu(&w, KVMX_STAT_VM, sum);
+	for (i = 0; !ret && i < KVM_MAX_VCPUS; i++)
+		if (kvmx_vcpu_snapshot(vm, i, snap))
+			ret = kvmx_emit_vcpu(&w, i, snap);
+	if (ret)
+		goto out;
+
+	hdr = (struct kvmx_stats) {
+		.argsz = sizeof(hdr) + w.total * sizeof(struct kvmx_stat_entry),
+		.flags = w.written < w.total ? KVMX_STATS_TRUNCATED : 0,
+		.arch = vm->arch,
+		.entry_size = sizeof(struct kvmx_stat_entry),
+		.nr_entries = w.written,
+		.nr_total = w.total,
+		.nr_classes = KVMX_EXIT_NR_CLASSES,
+		.lat_buckets = KVMX_LAT_BUCKETS,
+		.lost = atomic64_read(&vm->lost),
+	};
+	ret = copy_to_user(uarg, &hdr, sizeof(hdr)) ? -EFAULT : 0;
+out:
+	kvfree(snap);
+	kvfree(sum);
+	return ret;
+}

@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The event ring of a session: sampled exit records in memory shared with
+ * userspace (mmap of the session fd at offset 0).
+ *
+ * Layout: one page of struct kvmx_ring_header, then nr_records records.
+ * The kernel owns head (and keeps its own copy, which is the one it uses);
+ * userspace owns tail. The kernel reads tail only to decide whether there
+ * is room, never to index anything: a tail that is not within nr_records
+ * behind head counts as a full ring (CVE-2019-14821 was the opposite).
+ *
+ * Producers are the vCPU threads (in KVM's exit tracepoint); r->lock
+ * serializes them. Ordering: the record is written before head is
+ * published with a store-release; tail is read with a load-acquire so that
+ * userspace's reads of a slot complete before the kernel reuses it.
+ */
+#include <linux/mm.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include "kvmx.h"
+
+struct kvmx_ring {
+	struct kvmx_ring_header *hdr;	/* vmalloc_user(): header + records */
+	struct kvmx_exit_record *recs;
+	size_t size;
+	u32 nr;
+	u32 watermark;
+	u32 sample[KVMX_EXIT_CLASSES_MAX];
+	u32 head;			/* the kernel's copy of hdr->head */
+	u64 overflow;
+	spinlock_t lock;		/* producers */
+	wait_queue_head_t wq;
+};
+
+u32 kvmx_ring_sample(struct kvmx_ring *r, unsigned int class)
+{
+	return READ_ONCE(r->sample[class]);
+}
+
+void kvmx_ring_push(struct kvmx_ring *r, const struct kvmx_exit_record *rec)
+{
+	u32 used;
+	bool wake;
+
+	/* r->lock: head, overflow, the record slots */
+	spin_lock(&r->lock);
+	used = r->head - smp_load_acquire(&r->hdr->tail);
+	if (used >= r->nr) {
+		r->overflow++;
+		WRITE_ONCE(r->hdr->overflow, r->overflow);
+		spin_unlock(&r->lock);
+		return;
+	}
+	r->recs[r->head & (r->nr - 1)] = *rec;
+	r->head++;
+	smp_store_release(&r->hdr->head, r->head);
+	wake = used + 1 >= READ_ONCE(r->watermark);
+	spin_unlock(&r->lock);
+
+	if (wake && wq_has_sleeper(&r->wq))
+		wake_up_interruptible(&r->wq);
+}
+
+static int kvmx_ring_check(const struct kvmx_ring_setup *a)
+{
+	unsigned int i;
+
+	if (a->flags || a->mmap_size)
+		return -EINVAL;
+	if (a->nr_records > KVMX_RING_MAX_RECORDS)
+		return -E2BIG;
+	if (a->nr_records < 2 || !is_power_of_2(a->nr_records))
+		return -EINVAL;
+	if (!a->watermark || a->watermark > a->nr_records)
+		return -EINVAL;
+	for (i = KVMX_EXIT_NR_CLASSES; i < KVMX_EXIT_CLASSES_MAX; i++)
+		if (a->sample[i])
+			return -EINVAL;
+	return 0;
+}
+
+static struct kvmx_ring *kvmx_ring_alloc(u32 nr)
+{
+	struct kvmx_ring *r;
+
+	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
+	if (!r)
+		return NULL;
+	r->size = PAGE_SIZE + PAGE_ALIGN(nr * sizeof(struct kvmx_exit_record));
+	r->hdr = vmalloc_user(r->size);
+	if (!r->hdr) {
+		kfree(r);
+		return NULL;
+	}
+	r->recs = (void *)r->hdr + PAGE_SIZE;
+	r->nr = nr;
+	r->hdr->nr_records = nr;
+	r->hdr->record_size = sizeof(struct kvmx_exit_record);
+	r->hdr->records_offset = PAGE_SIZE;
+	spin_lock_init(&r->lock);
+	init_waitqueue_head(&r->wq);
+	return r;
+}
+
+long kvmx_ring_setup(struct kvmx_session *s, struct kvmx_ring_setup __user *uarg)
+{
+	struct kvmx_ring_setup a;
+	struct kvmx_ring *r;
+	unsigned int i;
+	int ret;
+
+	ret = kvmx_copy_in(&a, sizeof(a), sizeof(a), uarg);
+	if (ret)
+		return ret;
+	ret = kvmx_ring_check(&a);
+	if (ret)
+		return ret;
+
+	/* ring_lock: creating s->ring, changing its settings */
+	mutex_lock(&s->ring_lock);
+	r = s->ring;
+	if (r && r->nr != a.nr_records) {
+		ret = -EBUSY;
+		goto out;
+	}
+	if (!r) {
+		r = kvmx_ring_alloc(a.nr_records);
+		if (!r) {
+			ret = -ENOMEM;
+			goto out;
+		}
+	}
+	WRITE_ONCE(r->watermark, a.watermark);
+	for (i = 0; i < KVMX_EXIT_CLASSES_MAX; i++)
+		WRITE_ONCE(r->sample[i], a.sample[i]);
+	a.mmap_size = r->size;
+	if (copy_to_user(&uarg->mmap_size, &a.mmap_size, sizeof(a.mmap_size))) {
+		ret = -EFAULT;
+		if (!s->ring)
+			kvmx_ring_free(r);
+		goto out;
+	}
+	/* published: the probes find it through READ_ONCE(s->ring) */
+	if (!s->ring)
+		smp_store_release(&s->ring, r);
+out:
+	mutex_unlock(&s->ring_lock);
+	return ret;
+}
+
+int kvmx_ring_mmap(struct kvmx_session *s, struct vm_area_struct *vma)
+{
+	struct kvmx_ring *r = smp_load_acquire(&s->ring);
+
+	if (!r)
+		return -ENODEV;
+	if (vma->vm_pgoff || vma->vm_end - vma->vm_start > r->size)
+		return -EINVAL;
+	return remap_vmalloc_range(vma, r->hdr, 0);
+}
+
+__poll_t kvmx_ring_poll(struct kvmx_session *s, struct file *file, poll_table *wait)
+{
+	struct kvmx_ring *r = smp_load_acquire(&s->ring);
+
+	if (!r)
+		return EPOLLERR;
+	poll_wait(file, &r->wq, wait);
+	if (READ_ONCE(r->head) - READ_ONCE(r->hdr->tail) >= READ_ONCE(r->watermark))
+		return EPOLLIN | EPOLLRDNORM;
+	return 0;
+}
+
+/* Caller made sure no probe can still see @r. */
+void kvmx_ring_free(struct kvmx_ring *r)
+{
+	if (!r)
+		return;
+	vfree(r->hdr);
+	kfree(r);
+}

@@ -1,0 +1,542 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kvmx exit observation: a guest performs known exits N times per stage;
+ * after each stage (a GUEST_SYNC) the test asserts the exact change of the
+ * counters of that class and raw reason, the latency histograms, the
+ * attribution to vCPUs, the records the event ring received, and that
+ * kvmx's total equals the number of kvm:kvm_exit events tracefs saw.
+ *
+ *   x86 (SVM):  port I/O, CPUID, HLT, MMIO, VMMCALL
+ *   arm64:      MMIO, HVC, WFI, a trapped system register (OSLSR_EL1)
+ *
+ * The ucall behind GUEST_SYNC is itself an exit: port I/O on x86, MMIO on
+ * arm64; it is accounted for. A halted vCPU is woken by a signal.
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <poll.h>
+#include "kvm_util.h"
+#include "processor.h"
+#include "test_util.h"
+#include "kvmx_test.h"
+#include "exit_class.h"
+
+#define N		64		/* exits per stage */
+#define MMIO_GPA	0xc0000000ul
+#define RING_RECORDS	1024
+#define HALT_SAMPLE	4
+
+#ifdef __x86_64__
+#define ARCH		(is_amd_cpu() ? KVMX_ARCH_X86_SVM : KVMX_ARCH_X86_VMX)
+#define UCALL_CLASS	KVMX_EXIT_PIO
+#define TEST_PORT	0xe9
+enum { ST_PIO = 1, ST_CPUID, ST_HALT, ST_MMIO, ST_HCALL, NR_STAGES };
+static const struct { unsigned int class; __u32 svm_raw; const char *what; } stage[] = {
+	[ST_PIO]   = { KVMX_EXIT_PIO, 0x7b, "port I/O" },
+	[ST_CPUID] = { KVMX_EXIT_CPUID, 0x72, "CPUID" },
+	[ST_HALT]  = { KVMX_EXIT_HALT, 0x78, "HLT" },
+	[ST_MMIO]  = { KVMX_EXIT_MMIO, 0x400, "MMIO" },
+	[ST_HCALL] = { KVMX_EXIT_HYPERCALL, 0x81, "VMMCALL" },
+};
+static bool guest_is_amd;
+
+static void guest_outb(u16 port, u8 val)
+{
+	asm volatile("outb %0, %1" : : "a"(val), "d"(port));
+}
+
+static void guest_cpuid(void)
+{
+	u32 a = 0, b, c = 0, d;
+
+	asm volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+}
+
+static void guest_stage(int st)
+{
+	int i;
+
+	for (i = 0; i < N; i++) {
+		switch (st) {
+		case ST_PIO:
+			guest_outb(TEST_PORT, i);
+			break;
+		case ST_CPUID:
+			guest_cpuid();
+			break;
+		case ST_HALT:
+			asm volatile("hlt");
+			break;
+		case ST_MMIO:
+			*(volatile u32 *)MMIO_GPA = i;
+			break;
+		case ST_HCALL:
+			/* an unknown hypercall: KVM answers -KVM_ENOSYS itself */
+			if (guest_is_amd)
+				asm volatile("vmmcall" : : "a"(0x7fff) : "memory");
+			else
+				asm volatile("vmcall" : : "a"(0x7fff) : "memory");
+			break;
+		}
+	}
+}
+#else
+#define ARCH		KVMX_ARCH_ARM64
+#define UCALL_CLASS	KVMX_EXIT_MMIO
+enum { ST_MMIO = 1, ST_HCALL, ST_HALT, ST_SYSREG, NR_STAGES };
+static const struct { unsigned int class; __u32 svm_raw; const char *what; } stage[] = {
+	[ST_MMIO]   = { KVMX_EXIT_MMIO, 0x24, "MMIO" },
+	[ST_HCALL]  = { KVMX_EXIT_HYPERCALL, 0x16, "HVC" },
+	[ST_HALT]   = { KVMX_EXIT_HALT, 0x01, "WFI" },
+	[ST_SYSREG] = { KVMX_EXIT_SYSREG, 0x18, "OSLSR_EL1 read" },
+};
+
+static void guest_stage(int st)
+{
+	register u64 x0 asm("x0");
+	int i;
+
+	for (i = 0; i < N; i++) {
+		switch (st) {
+		case ST_MMIO:
+			*(volatile u64 *)MMIO_GPA = i;
+			break;
+		case ST_HCALL:
+			/* PSCI_VERSION: answered by KVM itself */
+			x0 = 0x84000000;
+			asm volatile("hvc #0" : "+r"(x0) : : "x1", "x2", "x3", "memory");
+			break;
+		case ST_HALT:
+			asm volatile("wfi" : : : "memory");
+			break;
+		case ST_SYSREG:
+			asm volatile("mrs %0, oslsr_el1" : "=r"(x0));
+			break;
+		}
+	}
+}
+#endif
+
+static void guest_code(void)
+{
+	int st;
+
+	for (st = 1; st < NR_STAGES; st++) {
+		guest_stage(st);
+		GUEST_SYNC(st);
+	}
+	GUEST_DONE();
+}
+
+/* vCPU 1: a different, known amount of one in-kernel exit. */
+static void guest_code_vcpu1(void)
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+#ifdef __x86_64__
+		guest_stage(ST_CPUID);
+#else
+		guest_stage(ST_SYSREG);
+#endif
+	GUEST_DONE();
+}
+
+/* -- waking halted vCPUs ------------------------------------------------ */
+
+static pthread_t vcpu_thread;
+static volatile int waking;
+
+static void on_sigusr1(int sig) { }
+
+static void *waker(void *arg)
+{
+	while (waking) {
+		pthread_kill(vcpu_thread, SIGUSR1);
+		usleep(500);
+	}
+	return NULL;
+}
+
+/*
+ * KVM_RUN until a ucall; a signal (the waker) ends a HLT/WFI block with
+ * EINTR. arm64 has already stepped past the WFI; x86 leaves the vCPU
+ * halted, so make it runnable again.
+ */
+static u64 run_to_ucall(struct kvm_vcpu *vcpu, struct ucall *uc)
+{
+	for (;;) {
+		int ret = ioctl(vcpu->fd, KVM_RUN, NULL);
+
+		if (ret < 0 && errno == EINTR) {
+#ifdef __x86_64__
+			struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
+
+			vcpu_ioctl(vcpu, KVM_SET_MP_STATE, &mp);
+#endif
+			continue;
+		}
+		TEST_ASSERT(!ret, "KVM_RUN: %s", strerror(errno));
+#ifdef __x86_64__
+		if (vcpu->run->exit_reason == KVM_EXIT_IO && vcpu->run->io.port == TEST_PORT)
+			continue;
+#endif
+		if (vcpu->run->exit_reason == KVM_EXIT_MMIO &&
+		    vcpu->run->mmio.phys_addr == MMIO_GPA)
+			continue;
+		return get_ucall(vcpu, uc);
+	}
+}
+
+/* -- kvmx stats --------------------------------------------------------- */
+
+struct snap {
+	struct kvmx_stat_entry cls[2][KVMX_EXIT_NR_CLASSES];	/* [vm, vcpu0] */
+	__u64 raw[2][0x500];	/* enough for every raw reason tested */
+	__u64 vcpu1_class[KVMX_EXIT_NR_CLASSES];
+	__u64 total, lost;
+};
+
+static struct kvmx_stats *stats_buf;
+static size_t stats_size = 1 << 20;
+
+static void read_stats(int s, struct snap *sn)
+{
+	struct kvmx_stats *st = stats_buf;
+	u32 i;
+
+	memset(st, 0, sizeof(*st));
+	st->argsz = stats_size;
+	TEST_ASSERT(!ioctl(s, KVMX_GET_STATS, st), "KVMX_GET_STATS: %s", strerror(errno));
+	TEST_ASSERT(!(st->flags & KVMX_STATS_TRUNCATED), "stats truncated");
+	TEST_ASSERT(st->arch == ARCH, "arch %u, expected %u", st->arch, ARCH);
+	TEST_ASSERT(st->entry_size == sizeof(struct kvmx_stat_entry), "entry size %u",
+		    st->entry_size);
+	memset(sn, 0, sizeof(*sn));
+	sn->lost = st->lost;
+	for (i = 0; i < st->nr_entries; i++) {
+		struct kvmx_stat_entry *e = &st->entries[i];
+		int who = e->vcpu == KVMX_STAT_VM ? 0 : e->vcpu == 0 ? 1 : 2;
+
+		TEST_ASSERT(e->class < KVMX_EXIT_NR_CLASSES, "class %u", e->class);
+		if (e->kind == KVMX_STAT_CLASS && who == 2) {
+			TEST_ASSERT(e->vcpu == 1, "unexpected vCPU %u", e->vcpu);
+			sn->vcpu1_class[e->class] = e->count;
+		} else if (e->kind == KVMX_STAT_CLASS) {
+			sn->cls[who][e->class] = *e;
+			if (who == 0)
+				sn->total += e->count;
+		} else if (e->kind == KVMX_STAT_RAW && who < 2 && e->raw < 0x500) {
+			sn->raw[who][e->raw] = e->count;
+		}
+	}
+}
+
+static __u64 hist_sum(const struct kvmx_stat_entry *e)
+{
+	__u64 sum = 0;
+	int i;
+
+	for (i = 0; i < KVMX_LAT_BUCKETS; i++)
+		sum += e->lat_hist[i];
+	return sum;
+}
+
+/* The latency fields of a class entry agree with each other. */
+static void check_latency(const struct kvmx_stat_entry *e, __u64 expect_lat_count)
+{
+	TEST_ASSERT(e->lat_count == expect_lat_count,
+		    "class %s: lat_count %llu, expected %llu", kvmx_class_name(e->class),
+		    e->lat_count, expect_lat_count);
+	TEST_ASSERT(hist_sum(e) == e->lat_count, "class %s: histogram holds %llu, lat_count %llu",
+		    kvmx_class_name(e->class), hist_sum(e), e->lat_count);
+	if (!e->lat_count)
+		return;
+	TEST_ASSERT(e->lat_min_ns <= e->lat_max_ns && e->lat_min_ns > 0,
+		    "class %s: min %llu max %llu", kvmx_class_name(e->class),
+		    e->lat_min_ns, e->lat_max_ns);
+	TEST_ASSERT(e->lat_sum_ns >= e->lat_min_ns * e->lat_count &&
+		    e->lat_sum_ns <= e->lat_max_ns * e->lat_count,
+		    "class %s: sum %llu outside [min, max] x %llu", kvmx_class_name(e->class),
+		    e->lat_sum_ns, e->lat_count);
+}
+
+/* A record of the MMIO stage: a write to MMIO_GPA, as the syndrome says. */
+static int check_mmio_record(const struct kvmx_exit_record *r)
+{
+#ifdef __x86_64__
+	/* SVM NPF: EXITINFO1 is the #PF-style error code, EXITINFO2 the GPA */
+	TEST_ASSERT(r->raw == 0x400, "MMIO record raw 0x%x", r->raw);
+	TEST_ASSERT(r->info[1] == MMIO_GPA, "EXITINFO2 0x%llx", r->info[1]);
+	TEST_ASSERT(r->info[0] & 2, "NPF error code 0x%llx: not a write", r->info[0]);
+#else
+	__u64 esr = r->info[0];
+
+	TEST_ASSERT(r->raw == 0x24, "MMIO record raw 0x%x", r->raw);
+	TEST_ASSERT(((esr >> 26) & 0x3f) == 0x24, "ESR 0x%llx: EC not DABT_LOW", esr);
+	TEST_ASSERT(esr & (1 << 24), "ESR 0x%llx: ISV clear", esr);
+	TEST_ASSERT(esr & (1 << 6), "ESR 0x%llx: WnR clear for a store", esr);
+	TEST_ASSERT(((esr >> 22) & 3) == 3, "ESR 0x%llx: SAS not 8 bytes", esr);
+	TEST_ASSERT((r->info[2] & 0xfffffffff0ull) << 8 == MMIO_GPA,
+		    "HPFAR 0x%llx does not give IPA 0x%lx", r->info[2], MMIO_GPA);
+#endif
+	return 1;
+}
+
+/* -- tracefs ------------------------------------------------------------ */
+
+#define TRACEFS "/sys/kernel/tracing/"
+
+static void tracefs_write(const char *file, const char *val)
+{
+	int fd = open(file, O_WRONLY | O_TRUNC);
+
+	TEST_ASSERT(fd >= 0, "open %s: %s", file, strerror(errno));
+	TEST_ASSERT(write(fd, val, strlen(val)) == (ssize_t)strlen(val), "write %s", file);
+	close(fd);
+}
+
+static __u64 tracefs_count_kvm_exit(void)
+{
+	FILE *f = fopen(TRACEFS "trace", "r");
+	char line[512];
+	__u64 n = 0;
+
+	TEST_ASSERT(f, "open trace");
+	while (fgets(line, sizeof(line), f))
+		if (line[0] != '#' && strstr(line, "kvm_exit:"))
+			n++;
+	fclose(f);
+	return n;
+}
+
+static __u64 tracefs_overruns(void)
+{
+	char path[128], line[128];
+	__u64 total = 0, v;
+	int cpu;
+
+	for (cpu = 0; ; cpu++) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), TRACEFS "per_cpu/cpu%d/stats", cpu);
+		f = fopen(path, "r");
+		if (!f)
+			break;
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "overrun: %llu", &v) == 1)
+				total += v;
+		fclose(f);
+	}
+	return total;
+}
+
+/* -- the test ----------------------------------------------------------- */
+
+int main(void)
+{
+	struct kvm_vcpu *vcpu, *vcpu1;
+	struct snap *prev, *cur;
+	struct kvmx_ring_setup rs = { .argsz = sizeof(rs) };
+	struct kvmx_ring_header *hdr;
+	struct kvmx_exit_record *recs;
+	pthread_t waker_thread;
+	struct kvm_vm *vm;
+	struct ucall uc;
+	int kvmx, s, st, i;
+	__u64 nr_trace, nr_rec[KVMX_EXIT_NR_CLASSES] = {}, nr_mmio_at_gpa = 0;
+
+	ksft_print_header();
+	ksft_set_plan(NR_STAGES - 1 + 4);
+
+	kvmx = kvmx_open();
+	TEST_ASSERT(kvmx >= 0, "open /dev/kvmx: %s", strerror(-kvmx));
+	stats_buf = malloc(stats_size);
+	prev = calloc(1, sizeof(*prev));
+	cur = calloc(1, sizeof(*cur));
+
+	vm = vm_create_with_one_vcpu(&vcpu, guest_code);
+	ucall_init(vm, NULL);
+	virt_pg_map(vm, MMIO_GPA, MMIO_GPA);
+#ifdef __x86_64__
+	guest_is_amd = is_amd_cpu();
+	sync_global_to_guest(vm, guest_is_amd);
+#endif
+	s = kvmx_attach(kvmx, vm->fd);
+	TEST_ASSERT(s >= 0, "KVMX_ATTACH_VM: %s", strerror(-s));
+	/* a vCPU created after attach gets its counters on its first exit */
+	vcpu1 = vm_vcpu_add(vm, 1, guest_code_vcpu1);
+
+	/* ring: every hypercall, every 4th halt, every MMIO exit */
+	rs.nr_records = RING_RECORDS;
+	rs.watermark = N;
+	rs.sample[KVMX_EXIT_HYPERCALL] = 1;
+	rs.sample[KVMX_EXIT_HALT] = HALT_SAMPLE;
+	rs.sample[KVMX_EXIT_MMIO] = 1;
+	TEST_ASSERT(!ioctl(s, KVMX_RING_SETUP, &rs), "KVMX_RING_SETUP: %s", strerror(errno));
+	hdr = mmap(NULL, rs.mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, s, 0);
+	TEST_ASSERT(hdr != MAP_FAILED, "mmap ring: %s", strerror(errno));
+	TEST_ASSERT(hdr->nr_records == RING_RECORDS && hdr->record_size ==
+		    sizeof(struct kvmx_exit_record), "ring header %u %u",
+		    hdr->nr_records, hdr->record_size);
+	recs = (void *)hdr + hdr->records_offset;
+
+	/* tracefs: the kernel's own count of the same exits */
+	tracefs_write(TRACEFS "tracing_on", "0");
+	tracefs_write(TRACEFS "buffer_size_kb", "8192");
+	tracefs_write(TRACEFS "trace", "");
+	tracefs_write(TRACEFS "events/kvm/kvm_exit/enable", "1");
+	TEST_ASSERT(!ioctl(s, KVMX_RESET_STATS, 0), "KVMX_RESET_STATS");
+	tracefs_write(TRACEFS "tracing_on", "1");
+
+	vcpu_thread = pthread_self();
+	/*
+	 * KVM_RUN ends with EINTR on a signal whatever SA_RESTART says;
+	 * SA_RESTART keeps the signal from breaking the test's other calls.
+	 */
+	sigaction(SIGUSR1, &(struct sigaction){ .sa_handler = on_sigusr1,
+						.sa_flags = SA_RESTART }, NULL);
+	waking = 1;
+	pthread_create(&waker_thread, NULL, waker, NULL);
+
+	read_stats(s, prev);
+	for (st = 1; st < NR_STAGES; st++) {
+		unsigned int c = stage[st].class, uc_extra;
+		int who;
+
+		TEST_ASSERT(run_to_ucall(vcpu, &uc) == UCALL_SYNC && uc.args[1] == (uint64_t)st,
+			    "stage %d: ucall %lu arg %lu", st, uc.cmd, uc.args[1]);
+		read_stats(s, cur);
+		uc_extra = c == UCALL_CLASS;
+		for (who = 0; who < 2; who++) {
+			__u64 d = cur->cls[who][c].count - prev->cls[who][c].count;
+			__u64 draw = cur->raw[who][stage[st].svm_raw] -
+				   prev->raw[who][stage[st].svm_raw];
+
+			TEST_ASSERT(d == N + uc_extra, "%s: %s %s count +%llu, expected +%u",
+				    stage[st].what, who ? "vCPU 0" : "VM", kvmx_class_name(c),
+				    d, N + uc_extra);
+			/* raw reason: SVM and arm64 name one reason per stage */
+			if (ARCH != KVMX_ARCH_X86_VMX && c != KVMX_EXIT_MMIO)
+				TEST_ASSERT(draw == N + uc_extra, "%s: raw 0x%x +%llu", stage[st].what,
+					    stage[st].svm_raw, draw);
+			/* the sync's own exit, if it is of another class */
+			if (!uc_extra)
+				TEST_ASSERT(cur->cls[who][UCALL_CLASS].count -
+					    prev->cls[who][UCALL_CLASS].count == 1,
+					    "%s: ucall class +%llu", stage[st].what,
+					    cur->cls[who][UCALL_CLASS].count -
+					    prev->cls[who][UCALL_CLASS].count);
+			/* every exit of the stage was followed by an entry */
+			check_latency(&cur->cls[who][c], cur->cls[who][c].count - uc_extra);
+		}
+		TEST_ASSERT(!cur->lost, "%llu exits lost", cur->lost);
+		ksft_test_result_pass("%s: %s +%u exactly, latency histogram complete\n",
+				      stage[st].what, kvmx_class_name(c), N);
+		memcpy(prev, cur, sizeof(*prev));
+	}
+	TEST_ASSERT(run_to_ucall(vcpu, &uc) == UCALL_DONE, "guest did not finish: %lu", uc.cmd);
+
+	/* vCPU 1: 3N exits of one in-kernel class, attributed to it alone */
+	TEST_ASSERT(run_to_ucall(vcpu1, &uc) == UCALL_DONE, "vCPU 1: %lu", uc.cmd);
+	waking = 0;
+	pthread_join(waker_thread, NULL);
+	tracefs_write(TRACEFS "tracing_on", "0");
+	read_stats(s, cur);
+#ifdef __x86_64__
+	i = KVMX_EXIT_CPUID;
+#else
+	i = KVMX_EXIT_SYSREG;
+#endif
+	TEST_ASSERT(cur->vcpu1_class[i] == 3 * N, "vCPU 1: %s %llu, expected %u",
+		    kvmx_class_name(i), cur->vcpu1_class[i], 3 * N);
+	TEST_ASSERT(cur->cls[0][i].count == cur->cls[1][i].count + 3 * N,
+		    "VM %s %llu != vCPU0 %llu + vCPU1 %u", kvmx_class_name(i),
+		    cur->cls[0][i].count, cur->cls[1][i].count, 3 * N);
+	ksft_test_result_pass("per-vCPU attribution: vCPU 1 %s %u, VM = sum of vCPUs\n",
+			      kvmx_class_name(i), 3 * N);
+
+	/*
+	 * Raw entries of each class add up to the class count. A raw entry
+	 * carries its reason's class; stage-2 reasons whose address has no
+	 * memslot were counted as MMIO, so those two are compared together.
+	 */
+	for (i = 0; i < KVMX_EXIT_NR_CLASSES; i++) {
+		__u64 sum = 0, want = cur->cls[0][i].count;
+		__u32 j;
+
+		if (i == KVMX_EXIT_MMIO)
+			continue;
+		if (i == KVMX_EXIT_STAGE2)
+			want += cur->cls[0][KVMX_EXIT_MMIO].count;
+		for (j = 0; j < stats_buf->nr_entries; j++) {
+			struct kvmx_stat_entry *e = &stats_buf->entries[j];
+
+			if (e->vcpu != KVMX_STAT_VM || e->kind != KVMX_STAT_RAW)
+				continue;
+			if (e->class == i || (i == KVMX_EXIT_STAGE2 && e->class == KVMX_EXIT_MMIO))
+				sum += e->count;
+		}
+		TEST_ASSERT(sum == want, "class %s: raw entries %llu, class %llu",
+			    kvmx_class_name(i), sum, want);
+	}
+	ksft_test_result_pass("raw reason counts add up to class counts\n");
+
+	/* the kernel's own view: one kvm:kvm_exit event per exit kvmx counted */
+	tracefs_write(TRACEFS "events/kvm/kvm_exit/enable", "0");
+	TEST_ASSERT(!tracefs_overruns(), "trace buffer overran");
+	nr_trace = tracefs_count_kvm_exit();
+	TEST_ASSERT(nr_trace == cur->total, "tracefs saw %llu kvm_exit events, kvmx counted %llu",
+		    nr_trace, cur->total);
+	ksft_test_result_pass("kvmx total %llu == kvm:kvm_exit events in tracefs\n", nr_trace);
+
+	/* the ring: the sampled records, decoded */
+	{
+		__u32 head = __atomic_load_n(&hdr->head, __ATOMIC_ACQUIRE);
+		__u32 tail = hdr->tail;
+		__u64 last_ts = 0;
+		struct pollfd pfd = { .fd = s, .events = POLLIN };
+
+		TEST_ASSERT(poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN),
+			    "poll: no POLLIN with %u records, watermark %u", head - tail, N);
+		TEST_ASSERT(!hdr->overflow, "ring overflowed %llu", hdr->overflow);
+		for (; tail != head; tail++) {
+			struct kvmx_exit_record *r = &recs[tail % RING_RECORDS];
+
+			TEST_ASSERT(r->class < KVMX_EXIT_NR_CLASSES, "record class %u", r->class);
+			TEST_ASSERT(r->timestamp_ns >= last_ts, "timestamps go back");
+			last_ts = r->timestamp_ns;
+			nr_rec[r->class]++;
+			TEST_ASSERT(r->pc, "record without a guest PC");
+			if (r->class == KVMX_EXIT_MMIO) {
+				TEST_ASSERT(r->flags & KVMX_REC_GPA_VALID, "MMIO record without GPA");
+				if (r->gpa == MMIO_GPA)
+					nr_mmio_at_gpa += check_mmio_record(r);
+			}
+			if (r->class == KVMX_EXIT_HYPERCALL)
+				TEST_ASSERT(r->vcpu == 0, "hypercall from vCPU %u", r->vcpu);
+		}
+		__atomic_store_n(&hdr->tail, tail, __ATOMIC_RELEASE);
+		TEST_ASSERT(nr_rec[KVMX_EXIT_HYPERCALL] == N, "ring: %llu hypercall records, %u made",
+			    nr_rec[KVMX_EXIT_HYPERCALL], N);
+		TEST_ASSERT(nr_rec[KVMX_EXIT_HALT] == N / HALT_SAMPLE,
+			    "ring: %llu halt records, expected 1 in %u of %u",
+			    nr_rec[KVMX_EXIT_HALT], HALT_SAMPLE, N);
+		TEST_ASSERT(nr_rec[KVMX_EXIT_MMIO] == cur->cls[0][KVMX_EXIT_MMIO].count,
+			    "ring: %llu MMIO records, %llu exits", nr_rec[KVMX_EXIT_MMIO],
+			    cur->cls[0][KVMX_EXIT_MMIO].count);
+		TEST_ASSERT(nr_rec[KVMX_EXIT_CPUID] == 0, "CPUID records but no sampling");
+		TEST_ASSERT(nr_mmio_at_gpa == N, "ring: %llu MMIO records at 0x%lx, expected %u",
+			    nr_mmio_at_gpa, MMIO_GPA, N);
+	}
+	ksft_test_result_pass("ring: %u hypercall, %u halt (1 in %u), %llu MMIO records\n",
+			      N, N / HALT_SAMPLE, HALT_SAMPLE, nr_rec[KVMX_EXIT_MMIO]);
+
+	munmap(hdr, rs.mmap_size);
+	close(s);
+	kvm_vm_free(vm);
+	close(kvmx);
+	ksft_finished();
+}
