@@ -67,7 +67,7 @@ static int kvmx_ring_check(const struct kvmx_ring_setup *a)
 {
 	unsigned int i;
 
-	if (a->flags || a->mmap_size)
+	if (a->flags)
 		return -EINVAL;
 	if (a->nr_records > KVMX_RING_MAX_RECORDS)
 		return -E2BIG;

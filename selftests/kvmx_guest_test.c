@@ -9,6 +9,7 @@
 #include "kvm_util.h"
 #include "processor.h"
 #include "test_util.h"
+#include <sys/mman.h>
 #include "kvmx_test.h"
 
 #define NR_SYNCS	200
@@ -118,17 +119,67 @@ static void test_vcpus_added_after_attach(int kvmx)
 	ksft_test_result_pass("vCPUs added after attach run and are seen\n");
 }
 
+/*
+ * A ring too small for the guest's exits: what does not fit is counted as
+ * overflow, nothing is overwritten. Then userspace lies about its tail:
+ * the kernel must treat the ring as full, not write where the lie points.
+ */
+static void test_ring_overflow_and_hostile_tail(int kvmx)
+{
+	struct kvmx_ring_setup rs = { .argsz = sizeof(rs), .nr_records = 4, .watermark = 4 };
+	struct kvmx_ring_header *hdr;
+	struct kvmx_exit_record *recs, saved[4];
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	uint64_t next = 0, overflow;
+	int s, c;
+
+	vm = create_vm(&vcpu);
+	s = attach(kvmx, vm);
+	for (c = 0; c < KVMX_EXIT_NR_CLASSES; c++)
+		rs.sample[c] = 1;
+	TEST_ASSERT(!ioctl(s, KVMX_RING_SETUP, &rs), "KVMX_RING_SETUP: %s", strerror(errno));
+	hdr = mmap(NULL, rs.mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, s, 0);
+	TEST_ASSERT(hdr != MAP_FAILED, "mmap: %s", strerror(errno));
+	recs = (void *)hdr + hdr->records_offset;
+
+	run_until(vcpu, &next, NR_SYNCS / 2);
+	TEST_ASSERT(hdr->head == 4, "head %u after overflow, expected 4", hdr->head);
+	overflow = hdr->overflow;
+	/* NR_SYNCS / 2 ucalls at least, 4 of them recorded */
+	TEST_ASSERT(overflow >= NR_SYNCS / 2 - 4, "overflow %llu", (unsigned long long)overflow);
+
+	/* a tail far ahead of head: counts as full, the records stay put */
+	memcpy(saved, recs, sizeof(saved));
+	hdr->tail = hdr->head + 1000;
+	run_until(vcpu, &next, NR_SYNCS / 2 + 10);
+	TEST_ASSERT(hdr->head == 4, "head moved to %u with a bogus tail", hdr->head);
+	TEST_ASSERT(hdr->overflow >= overflow + 10, "overflow %llu after bogus tail",
+		    (unsigned long long)hdr->overflow);
+	TEST_ASSERT(!memcmp(saved, recs, sizeof(saved)), "records rewritten");
+
+	/* an honest tail: the ring takes records again */
+	hdr->tail = hdr->head;
+	run_until(vcpu, &next, UINT64_MAX);
+	TEST_ASSERT(hdr->head == 8, "head %u after draining, expected 8", hdr->head);
+	munmap(hdr, rs.mmap_size);
+	close(s);
+	kvm_vm_free(vm);
+	ksft_test_result_pass("ring overflow counted; a hostile tail is not trusted\n");
+}
+
 int main(void)
 {
 	int kvmx;
 
 	ksft_print_header();
-	ksft_set_plan(2);
+	ksft_set_plan(3);
 	kvmx = kvmx_open();
 	TEST_ASSERT(kvmx >= 0, "open /dev/kvmx: %s", strerror(-kvmx));
 
 	test_guest_runs_while_attached(kvmx);
 	test_vcpus_added_after_attach(kvmx);
+	test_ring_overflow_and_hostile_tail(kvmx);
 
 	close(kvmx);
 	ksft_finished();

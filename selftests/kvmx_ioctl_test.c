@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include "kvmx_test.h"
 #include "kselftest_harness.h"
@@ -340,6 +341,107 @@ TEST_F(vm, session_survives_fork)
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_EQ(0, status);
 	EXPECT_EQ(1, sessions_of(_metadata, self->session));
+}
+
+TEST_F(vm, stats_bad_input)
+{
+	struct {
+		struct kvmx_stats hdr;
+		struct kvmx_stat_entry e[4];
+	} buf;
+
+	self->session = kvmx_attach(self->kvmx, self->vm);
+	ASSERT_GE(self->session, 0);
+
+	memset(&buf, 0, sizeof(buf));
+	buf.hdr.argsz = sizeof(buf.hdr) - 1;
+	EXPECT_EQ(-EINVAL, kvmx_ret(ioctl(self->session, KVMX_GET_STATS, &buf)));
+	buf.hdr.argsz = sizeof(buf);
+	buf.hdr.flags = KVMX_STATS_TRUNCATED;	/* an output flag is not an input */
+	EXPECT_EQ(-EINVAL, kvmx_ret(ioctl(self->session, KVMX_GET_STATS, &buf)));
+	EXPECT_EQ(-EFAULT, kvmx_ret(ioctl(self->session, KVMX_GET_STATS, NULL)));
+
+	/* no exits yet: a header and no entries */
+	buf.hdr.flags = 0;
+	ASSERT_EQ(0, kvmx_ret(ioctl(self->session, KVMX_GET_STATS, &buf)));
+	EXPECT_EQ(sizeof(buf.hdr), buf.hdr.argsz);
+	EXPECT_EQ(0, buf.hdr.nr_entries);
+	EXPECT_EQ(0, buf.hdr.nr_total);
+	EXPECT_EQ(0, buf.hdr.flags);
+	EXPECT_EQ(sizeof(struct kvmx_stat_entry), buf.hdr.entry_size);
+	EXPECT_EQ(KVMX_EXIT_NR_CLASSES, buf.hdr.nr_classes);
+	EXPECT_EQ(KVMX_LAT_BUCKETS, buf.hdr.lat_buckets);
+	EXPECT_NE(0, buf.hdr.arch);
+
+	EXPECT_EQ(-EINVAL, kvmx_ret(ioctl(self->session, KVMX_RESET_STATS, 1)));
+	EXPECT_EQ(0, kvmx_ret(ioctl(self->session, KVMX_RESET_STATS, 0)));
+}
+
+static int ring_setup(int session, struct kvmx_ring_setup *rs)
+{
+	return kvmx_ret(ioctl(session, KVMX_RING_SETUP, rs));
+}
+
+TEST_F(vm, ring_bad_input)
+{
+	struct kvmx_ring_setup rs;
+	void *p;
+
+	self->session = kvmx_attach(self->kvmx, self->vm);
+	ASSERT_GE(self->session, 0);
+
+	/* no ring yet */
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, 4096, PROT_READ, MAP_SHARED, self->session, 0));
+	EXPECT_EQ(ENODEV, errno);
+
+#define RS_OK() (rs = (struct kvmx_ring_setup){ .argsz = sizeof(rs), \
+	.nr_records = 64, .watermark = 1 })
+	RS_OK();
+	rs.flags = 1;
+	EXPECT_EQ(-EINVAL, ring_setup(self->session, &rs));
+	RS_OK();
+	rs.nr_records = 0;
+	EXPECT_EQ(-EINVAL, ring_setup(self->session, &rs));
+	rs.nr_records = 1;
+	EXPECT_EQ(-EINVAL, ring_setup(self->session, &rs));
+	rs.nr_records = 48;		/* not a power of two */
+	EXPECT_EQ(-EINVAL, ring_setup(self->session, &rs));
+	rs.nr_records = KVMX_RING_MAX_RECORDS * 2;
+	EXPECT_EQ(-E2BIG, ring_setup(self->session, &rs));
+	RS_OK();
+	rs.watermark = 0;
+	EXPECT_EQ(-EINVAL, ring_setup(self->session, &rs));
+	rs.watermark = 65;
+	EXPECT_EQ(-EINVAL, ring_setup(self->session, &rs));
+	RS_OK();
+	rs.sample[KVMX_EXIT_NR_CLASSES] = 1;	/* no such class */
+	EXPECT_EQ(-EINVAL, ring_setup(self->session, &rs));
+	RS_OK();
+	rs.argsz = 8;
+	EXPECT_EQ(-EINVAL, ring_setup(self->session, &rs));
+	/* none of the above made a ring */
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, 4096, PROT_READ, MAP_SHARED, self->session, 0));
+
+	RS_OK();
+	ASSERT_EQ(0, ring_setup(self->session, &rs));
+	EXPECT_EQ(4096 + 64 * sizeof(struct kvmx_exit_record), rs.mmap_size);
+	/* settings can change, the size cannot */
+	RS_OK();
+	rs.watermark = 32;
+	rs.sample[KVMX_EXIT_HALT] = 8;
+	EXPECT_EQ(0, ring_setup(self->session, &rs));
+	rs.nr_records = 128;
+	EXPECT_EQ(-EBUSY, ring_setup(self->session, &rs));
+
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, 4096, PROT_READ, MAP_SHARED, self->session, 4096));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, rs.mmap_size * 2, PROT_READ, MAP_SHARED,
+				   self->session, 0));
+	p = mmap(NULL, rs.mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, self->session, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(64, ((struct kvmx_ring_header *)p)->nr_records);
+	EXPECT_EQ(0, ((struct kvmx_ring_header *)p)->head);
+	munmap(p, rs.mmap_size);
 }
 
 /* rmmod is refused while a session (or /dev/kvmx) is open. */

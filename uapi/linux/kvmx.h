@@ -237,7 +237,8 @@ struct kvmx_stats {
  *		many records are unread (1 to @nr_records)
  * @sample:	per exit class: record 1 exit in N of each vCPU; 0 records
  *		none. Entries from KVMX_EXIT_NR_CLASSES on must be zero.
- * @mmap_size:	out: bytes to mmap() at offset 0 of the session fd
+ * @mmap_size:	out: bytes to mmap() at offset 0 of the session fd (its
+ *		value on input is ignored)
  *
  * KVMX_RING_SETUP - _IO(KVMX_TYPE, KVMX_BASE + 5)
  *
