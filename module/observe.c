@@ -8,7 +8,14 @@
  * (IRQs too at some arm64 and 6.12 x86 call sites). They take no lock but a
  * ring's spinlock, allocate only a vCPU's counters on its first exit
  * (GFP_ATOMIC; on failure the exit is counted in vm->lost), and never sleep.
+ *
+ * Latency uses local_clock(): sched_clock, a TSC/counter read even where
+ * the timekeeping clocksource is a slow device (ktime_get_ns() read HPET
+ * twice per exit in the test VMs). A vCPU thread that moved to another
+ * CPU between exit and entry may see it a little off; a negative interval
+ * counts as 0. Ring records, which are sampled, carry ktime_get_ns().
  */
+#include <linux/sched/clock.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
@@ -61,7 +68,7 @@ static bool kvmx_gpa_backed(struct kvm *kvm, u64 gpa)
 }
 
 static void kvmx_sample(struct kvmx_vm *vm, struct kvm_vcpu *vcpu,
-			const struct kvmx_exit *e, u64 count, u64 now)
+			const struct kvmx_exit *e, u64 count)
 {
 	struct kvmx_exit_record rec;
 	struct kvmx_session *s;
@@ -78,7 +85,7 @@ static void kvmx_sample(struct kvmx_vm *vm, struct kvm_vcpu *vcpu,
 			continue;
 		if (!built) {
 			rec = (struct kvmx_exit_record) {
-				.timestamp_ns = now,
+				.timestamp_ns = ktime_get_ns(),
 				.gpa = e->gpa,
 				.pc = e->pc,
 				.info = { e->info[0], e->info[1], e->info[2] },
@@ -105,7 +112,7 @@ void kvmx_observe_exit(struct kvmx_vm *vm, struct kvm_vcpu *vcpu,
 		atomic64_inc(&vm->lost);
 		return;
 	}
-	now = ktime_get_ns();
+	now = local_clock();
 	if (e->class == KVMX_EXIT_STAGE2 && (e->flags & KVMX_REC_GPA_VALID) &&
 	    !kvmx_gpa_backed(vcpu->kvm, e->gpa))
 		e->class = KVMX_EXIT_MMIO;
@@ -118,7 +125,7 @@ void kvmx_observe_exit(struct kvmx_vm *vm, struct kvm_vcpu *vcpu,
 	vs->exit_ns = now;
 
 	if (!list_empty(&vm->sessions))
-		kvmx_sample(vm, vcpu, e, c->count, now);
+		kvmx_sample(vm, vcpu, e, c->count);
 }
 
 static unsigned int kvmx_lat_bucket(u64 ns)
@@ -136,7 +143,9 @@ void kvmx_observe_entry(struct kvmx_vm *vm, struct kvm_vcpu *vcpu)
 	if (!vs || vs->pending == KVMX_NO_PENDING || vs->gen != READ_ONCE(vm->gen))
 		return;
 
-	lat = ktime_get_ns() - vs->exit_ns;
+	lat = local_clock() - vs->exit_ns;
+	if ((s64)lat < 0)
+		lat = 0;
 	c = &vs->cls[vs->pending];
 	vs->pending = KVMX_NO_PENDING;
 	if (!c->lat_count || lat < c->lat_min)

@@ -1,53 +1,91 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kvmx_demo: the guest behind `make demo`. Creates a VM with a small guest,
- * attaches a kvmx session, runs the guest and prints what kvmx reports.
+ * kvmx_demo: a small VMM for `make demo`. It runs a guest that makes a mix
+ * of exits, with a kvmx session attached, prints what kvmx counted, then
+ * keeps the VM alive (writing its pid to the file given as argument) until
+ * it gets SIGTERM, so that `kvmxctl stats --pid` can attach to it.
  */
+#include <signal.h>
 #include "kvm_util.h"
 #include "processor.h"
 #include "test_util.h"
 #include "kvmx_test.h"
 
-#define NR_ROUNDS	50
+#define MMIO_GPA	0xc0000000ul
+#define ROUNDS		40
 
 static void guest_code(void)
 {
-	uint64_t i;
+	int i;
 
-	for (i = 0; i < NR_ROUNDS; i++)
+	for (i = 0; i < ROUNDS; i++) {
+#ifdef __x86_64__
+		u32 a = 0, b, c = 0, d;
+
+		asm volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+		asm volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+#else
+		u64 v;
+
+		asm volatile("mrs %0, oslsr_el1" : "=r"(v));
+		asm volatile("mrs %0, oslsr_el1" : "=r"(v));
+#endif
+		*(volatile u32 *)MMIO_GPA = i;
 		GUEST_SYNC(i);
+	}
 	GUEST_DONE();
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	struct kvmx_session_info info;
+	struct kvmx_stats *st;
 	struct kvm_vcpu *vcpu;
 	struct kvm_vm *vm;
 	struct ucall uc;
+	size_t size = 1 << 16;
 	int kvmx, s, syncs = 0;
+	FILE *f;
 
 	kvmx = kvmx_open();
 	TEST_ASSERT(kvmx >= 0, "open /dev/kvmx: %s", strerror(-kvmx));
 	vm = vm_create_with_one_vcpu(&vcpu, guest_code);
 	ucall_init(vm, NULL);
+	virt_pg_map(vm, MMIO_GPA, MMIO_GPA);
 	s = kvmx_attach(kvmx, vm->fd);
 	TEST_ASSERT(s >= 0, "KVMX_ATTACH_VM: %s", strerror(-s));
 
 	for (;;) {
 		vcpu_run(vcpu);
+		if (vcpu->run->exit_reason == KVM_EXIT_MMIO)
+			continue;	/* the guest's device write: nothing to do */
 		if (get_ucall(vcpu, &uc) != UCALL_SYNC)
 			break;
 		syncs++;
 	}
 	TEST_ASSERT(uc.cmd == UCALL_DONE, "guest stopped with ucall %lu", uc.cmd);
 
-	TEST_ASSERT(!kvmx_info(s, &info), "KVMX_SESSION_INFO");
-	printf("guest: %d rounds of GUEST_SYNC, then GUEST_DONE\n", syncs);
-	printf("kvmx session: vm_id %llu, %u vCPU(s), %u session(s), api %u.%u\n",
-	       (unsigned long long)info.vm_id, info.nr_vcpus, info.nr_sessions,
-	       KVMX_API_VERSION_MAJOR(info.api_version),
-	       KVMX_API_VERSION_MINOR(info.api_version));
+	st = calloc(1, size);
+	st->argsz = size;
+	TEST_ASSERT(!ioctl(s, KVMX_GET_STATS, st), "KVMX_GET_STATS");
+	printf("guest: %d rounds of 2 trapped instructions, 1 MMIO write, 1 GUEST_SYNC\n",
+	       syncs);
+	printf("kvmx (in the VMM): %u stat entries over the VM and its vCPU\n",
+	       st->nr_entries);
+	fflush(stdout);
+
+	/* stay alive, VM and session open, for kvmxctl */
+	if (argc > 1) {
+		sigset_t set;
+		int sig;
+
+		sigemptyset(&set);
+		sigaddset(&set, SIGTERM);
+		sigprocmask(SIG_BLOCK, &set, NULL);
+		f = fopen(argv[1], "w");
+		fprintf(f, "%d\n", getpid());
+		fclose(f);
+		sigwait(&set, &sig);
+	}
 	close(s);
 	kvm_vm_free(vm);
 	close(kvmx);

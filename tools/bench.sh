@@ -1,6 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# make bench: benchmarks that print ratios measured side by side in one run.
-# None yet: the exit-observation overhead benchmark arrives with the
-# exit-observation work.
-echo "# no benchmarks yet"
+#
+# make bench: benchmarks whose results are ratios measured side by side in
+# one run (one VM boot per arch), printed as JSON lines.
+#   exit_overhead: an exit-heavy guest loop with kvmx not loaded, loaded,
+#   with another VM attached, and attached (tools/bench/exits.sh).
+# BENCH_ARCHES (default "x86_64 arm64") and BENCH_KERNEL (default 6.1).
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+kernel=${BENCH_KERNEL:-6.1}
+for arch in ${BENCH_ARCHES:-x86_64 arm64}; do
+	echo "# exit_overhead: $arch $kernel (QEMU TCG: compare ratios, not absolute times)" >&2
+	"$top/tools/vm/run" --arch "$arch" --kernel "$kernel" --timeout 1800 \
+		--extra "$top/tools/bench" -- /extra/exits.sh
+done

@@ -6,5 +6,15 @@ echo "== kernel $(uname -r) $(uname -m)"
 grep -E '^(kvmx|kvm|kvm_amd) ' /proc/modules | cut -d' ' -f1,3 | sed 's/^/module /'
 echo "== kvmxctl version"
 kvmxctl version
-echo "== a guest with a kvmx session attached"
-/selftests/kvmx_demo
+echo "== a small VMM runs a guest (CPUID/system-register traps, MMIO, ucalls)"
+rm -f /tmp/vmm.pid
+/selftests/kvmx_demo /tmp/vmm.pid &
+while [ ! -s /tmp/vmm.pid ]; do sleep 0.1; done
+pid=$(cat /tmp/vmm.pid)
+echo "== kvmxctl stats --pid $pid   (attached from outside, by pid)"
+kvmxctl stats --pid "$pid"
+echo "== kvmxctl --json stats --pid $pid | head -c 300"
+kvmxctl --json stats --pid "$pid" | head -c 300
+echo
+kill -TERM "$pid"
+wait

@@ -3,22 +3,42 @@
  * kvmxctl: the kvmx userspace controller.
  *
  *   kvmxctl version [--json]
+ *   kvmxctl stats --pid PID [--vm-fd FD] [--reset] [--json]
+ *
+ * "stats" attaches to the VM of a running VMM: it finds the VM's
+ * anon_inode:kvm-vm file descriptor under /proc/PID/fd and takes a copy of
+ * it with pidfd_getfd(), which needs ptrace rights over PID.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/kvmx.h>
+#include "exit_class.h"
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_getfd
+#define SYS_pidfd_getfd 438
+#endif
 
 static const char usage[] =
-"usage: kvmxctl [--json] COMMAND\n"
+"usage: kvmxctl [--json] COMMAND [OPTIONS]\n"
 "\n"
 "commands:\n"
-"  version    versions of kvmxctl's uapi and of the loaded module;\n"
-"             fails if their major versions differ\n"
+"  version                  versions of kvmxctl's uapi and of the loaded module;\n"
+"                           fails if their major versions differ\n"
+"  stats --pid PID          exit counts and latency of the VM of process PID,\n"
+"        [--vm-fd FD]       per exit class and raw reason, VM and per vCPU;\n"
+"        [--reset]          --vm-fd picks one VM of a VMM that has several,\n"
+"                           --reset zeroes the counters after printing\n"
 "\n"
 "options:\n"
 "  --json     machine-readable output\n"
@@ -26,13 +46,23 @@ static const char usage[] =
 
 static int json;
 
+static int die(const char *fmt, const char *arg, int err)
+{
+	fprintf(stderr, "kvmxctl: ");
+	fprintf(stderr, fmt, arg);
+	if (err)
+		fprintf(stderr, ": %s", strerror(err));
+	fputc('\n', stderr);
+	return 1;
+}
+
 static int open_kvmx(void)
 {
 	int fd = open("/dev/kvmx", O_RDWR | O_CLOEXEC);
 
 	if (fd < 0)
-		fprintf(stderr, "kvmxctl: /dev/kvmx: %s%s\n", strerror(errno),
-			errno == ENOENT ? " (is the kvmx module loaded?)" : "");
+		die("/dev/kvmx%s", errno == ENOENT ? " (is the kvmx module loaded?)" : "",
+		    errno);
 	return fd;
 }
 
@@ -44,10 +74,8 @@ static int cmd_version(void)
 		return 1;
 	v = ioctl(fd, KVMX_GET_API_VERSION, 0);
 	close(fd);
-	if (v < 0) {
-		fprintf(stderr, "kvmxctl: KVMX_GET_API_VERSION: %s\n", strerror(errno));
-		return 1;
-	}
+	if (v < 0)
+		return die("%s", "KVMX_GET_API_VERSION", errno);
 	if (json)
 		printf("{\"uapi\":\"%u.%u\",\"module\":\"%u.%u\"}\n",
 		       KVMX_API_MAJOR, KVMX_API_MINOR,
@@ -64,9 +92,283 @@ static int cmd_version(void)
 	return 0;
 }
 
+/* -- attaching to a VMM's VM --------------------------------------------- */
+
+/* The fd numbers of PID's KVM VMs, up to @max; returns how many there are. */
+static int find_vm_fds(pid_t pid, int *fds, int max)
+{
+	char dir[64], path[PATH_MAX], link[128];
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", pid);
+	d = opendir(dir);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		ssize_t len;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		len = readlink(path, link, sizeof(link) - 1);
+		if (len < 0)
+			continue;
+		link[len] = 0;
+		if (strcmp(link, "anon_inode:kvm-vm"))
+			continue;
+		if (n < max)
+			fds[n] = atoi(de->d_name);
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/* A session on the VM of @pid (its fd @vm_fd, or its only VM if -1). */
+static int attach_pid(pid_t pid, int vm_fd)
+{
+	struct kvmx_attach_vm arg = { .argsz = sizeof(arg) };
+	int fds[16], n, i, pidfd, local, kvmx, s;
+	char pidstr[16];
+
+	snprintf(pidstr, sizeof(pidstr), "%d", pid);
+	n = find_vm_fds(pid, fds, 16);
+	if (n < 0)
+		return die("no process %s", pidstr, -n), -1;
+	if (!n)
+		return die("process %s has no KVM VM", pidstr, 0), -1;
+	if (vm_fd < 0 && n > 1) {
+		fprintf(stderr, "kvmxctl: process %d has %d VMs; pick one with --vm-fd:", pid, n);
+		for (i = 0; i < n && i < 16; i++)
+			fprintf(stderr, " %d", fds[i]);
+		fputc('\n', stderr);
+		return -1;
+	}
+	if (vm_fd < 0)
+		vm_fd = fds[0];
+	for (i = 0; i < n && i < 16 && fds[i] != vm_fd; i++)
+		;
+	if (i == n || i == 16) {
+		fprintf(stderr, "kvmxctl: fd %d of process %d is not a KVM VM\n", vm_fd, pid);
+		return -1;
+	}
+
+	pidfd = syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0)
+		return die("pidfd_open %s", pidstr, errno), -1;
+	local = syscall(SYS_pidfd_getfd, pidfd, vm_fd, 0);
+	close(pidfd);
+	if (local < 0)
+		return die("cannot take the VM fd of process %s (needs ptrace rights)",
+			   pidstr, errno), -1;
+	kvmx = open_kvmx();
+	if (kvmx < 0) {
+		close(local);
+		return -1;
+	}
+	arg.vm_fd = local;
+	s = ioctl(kvmx, KVMX_ATTACH_VM, &arg);
+	if (s < 0)
+		die("%s", "KVMX_ATTACH_VM", errno);
+	close(kvmx);
+	close(local);
+	return s;
+}
+
+/* -- stats ---------------------------------------------------------------- */
+
+static struct kvmx_stats *get_stats(int s)
+{
+	size_t size = sizeof(struct kvmx_stats) + 64 * sizeof(struct kvmx_stat_entry);
+	struct kvmx_stats *st;
+
+	for (;;) {
+		st = calloc(1, size);
+		if (!st)
+			return NULL;
+		st->argsz = size;
+		if (ioctl(s, KVMX_GET_STATS, st)) {
+			die("%s", "KVMX_GET_STATS", errno);
+			free(st);
+			return NULL;
+		}
+		if (!(st->flags & KVMX_STATS_TRUNCATED))
+			return st;
+		/* the VM made more entries meanwhile: ask for what it said, and some */
+		size = st->argsz + 16 * sizeof(struct kvmx_stat_entry);
+		free(st);
+	}
+}
+
+/*
+ * Upper bound (ns) of the latency below which a fraction @q of exits fall:
+ * the bound of the histogram bucket, or the largest latency seen if smaller.
+ */
+static unsigned long long percentile(const struct kvmx_stat_entry *e, double q)
+{
+	unsigned long long want = (unsigned long long)(q * e->lat_count + 0.999999), seen = 0;
+	int i;
+
+	for (i = 0; i < KVMX_LAT_BUCKETS; i++) {
+		seen += e->lat_hist[i];
+		if (seen >= want && seen) {
+			unsigned long long bound = 2ull << i;
+
+			return i == KVMX_LAT_BUCKETS - 1 || bound > e->lat_max_ns ?
+				e->lat_max_ns : bound;
+		}
+	}
+	return 0;
+}
+
+static const char *arch_name(__u32 arch)
+{
+	switch (arch) {
+	case KVMX_ARCH_X86_VMX: return "x86-vmx";
+	case KVMX_ARCH_X86_SVM: return "x86-svm";
+	case KVMX_ARCH_ARM64: return "arm64";
+	}
+	return "unknown";
+}
+
+static void raw_label(__u32 arch, __u32 raw, char *buf, size_t n)
+{
+	const char *name = kvmx_raw_name(arch, raw);
+
+	snprintf(buf, n, "0x%x %s", raw, name ? name : "(unknown)");
+}
+
+static void print_json(const struct kvmx_stats *st)
+{
+	__u32 i;
+	int j;
+
+	printf("{\"arch\":\"%s\",\"lost\":%llu,\"entries\":[", arch_name(st->arch),
+	       (unsigned long long)st->lost);
+	for (i = 0; i < st->nr_entries; i++) {
+		const struct kvmx_stat_entry *e = &st->entries[i];
+		const char *name = kvmx_raw_name(st->arch, e->raw);
+
+		printf("%s{\"vcpu\":", i ? "," : "");
+		if (e->vcpu == KVMX_STAT_VM)
+			printf("\"vm\"");
+		else
+			printf("%u", e->vcpu);
+		printf(",\"class\":\"%s\",\"count\":%llu", kvmx_class_name(e->class),
+		       (unsigned long long)e->count);
+		if (e->kind == KVMX_STAT_RAW) {
+			printf(",\"raw\":%u,\"raw_name\":\"%s\"}", e->raw, name ? name : "");
+			continue;
+		}
+		printf(",\"lat_count\":%llu,\"lat_sum_ns\":%llu,\"lat_min_ns\":%llu,"
+		       "\"lat_max_ns\":%llu,\"lat_p50_ns\":%llu,\"lat_p99_ns\":%llu,\"lat_hist\":[",
+		       (unsigned long long)e->lat_count, (unsigned long long)e->lat_sum_ns,
+		       (unsigned long long)e->lat_min_ns, (unsigned long long)e->lat_max_ns,
+		       percentile(e, 0.5), percentile(e, 0.99));
+		for (j = 0; j < KVMX_LAT_BUCKETS; j++)
+			printf("%s%llu", j ? "," : "", (unsigned long long)e->lat_hist[j]);
+		printf("]}");
+	}
+	printf("]}\n");
+}
+
+static void print_table(const struct kvmx_stats *st)
+{
+	__u32 i, vcpu = ~0u - 1;
+	char label[64];
+
+	printf("arch %s; latency is exit to next entry, p50/p99 are histogram bucket bounds\n",
+	       arch_name(st->arch));
+	if (st->lost)
+		printf("lost (not attributed to a vCPU): %llu\n", (unsigned long long)st->lost);
+	for (i = 0; i < st->nr_entries; i++) {
+		const struct kvmx_stat_entry *e = &st->entries[i];
+
+		if (e->vcpu != vcpu) {
+			vcpu = e->vcpu;
+			if (vcpu == KVMX_STAT_VM)
+				printf("\nVM total\n");
+			else
+				printf("\nvCPU %u\n", vcpu);
+			printf("  %-28s %10s %10s %10s %10s %10s %10s\n", "class / raw reason",
+			       "exits", "avg_ns", "p50_ns", "p99_ns", "min_ns", "max_ns");
+		}
+		if (e->kind == KVMX_STAT_CLASS) {
+			printf("  %-28s %10llu", kvmx_class_name(e->class),
+			       (unsigned long long)e->count);
+			if (e->lat_count)
+				printf(" %10llu %10llu %10llu %10llu %10llu",
+				       (unsigned long long)(e->lat_sum_ns / e->lat_count),
+				       percentile(e, 0.5), percentile(e, 0.99),
+				       (unsigned long long)e->lat_min_ns,
+				       (unsigned long long)e->lat_max_ns);
+			printf("\n");
+		} else {
+			raw_label(st->arch, e->raw, label, sizeof(label));
+			printf("    %-26s %10llu  (%s)\n", label, (unsigned long long)e->count,
+			       kvmx_class_name(e->class));
+		}
+	}
+}
+
+static int parse_int(const char *s, const char *what, long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtol(s, &end, 10);
+	if (!*s || *end || errno || *out < 0 || *out > INT_MAX)
+		return die("bad %s", what, 0), -1;
+	return 0;
+}
+
+static int cmd_stats(int argc, char **argv)
+{
+	long pid = -1, vm_fd = -1;
+	int i, s, reset = 0, ret = 0;
+	struct kvmx_stats *st;
+
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--pid") && i + 1 < argc) {
+			if (parse_int(argv[++i], "--pid", &pid))
+				return 2;
+		} else if (!strcmp(argv[i], "--vm-fd") && i + 1 < argc) {
+			if (parse_int(argv[++i], "--vm-fd", &vm_fd))
+				return 2;
+		} else if (!strcmp(argv[i], "--reset")) {
+			reset = 1;
+		} else {
+			fprintf(stderr, "kvmxctl: stats: unexpected '%s'\n%s", argv[i], usage);
+			return 2;
+		}
+	}
+	if (pid < 0) {
+		fprintf(stderr, "kvmxctl: stats needs --pid\n");
+		return 2;
+	}
+	s = attach_pid(pid, vm_fd);
+	if (s < 0)
+		return 1;
+	st = get_stats(s);
+	if (!st) {
+		close(s);
+		return 1;
+	}
+	if (json)
+		print_json(st);
+	else
+		print_table(st);
+	if (reset && ioctl(s, KVMX_RESET_STATS, 0))
+		ret = die("%s", "KVMX_RESET_STATS", errno);
+	free(st);
+	close(s);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
-	const char *cmd = NULL;
 	int i;
 
 	for (i = 1; i < argc; i++) {
@@ -74,22 +376,26 @@ int main(int argc, char **argv)
 			fputs(usage, stdout);
 			return 0;
 		}
-		if (!strcmp(argv[i], "--json")) {
-			json = 1;
-			continue;
-		}
-		if (argv[i][0] == '-' || cmd) {
-			fprintf(stderr, "kvmxctl: unexpected argument '%s'\n%s", argv[i], usage);
-			return 2;
-		}
-		cmd = argv[i];
+		if (strcmp(argv[i], "--json"))
+			break;
+		json = 1;
 	}
-	if (!cmd) {
+	if (i == argc) {
 		fputs(usage, stderr);
 		return 2;
 	}
-	if (!strcmp(cmd, "version"))
+	/* --json may also follow the command */
+	for (int j = i + 1; j < argc; j++)
+		if (!strcmp(argv[j], "--json")) {
+			json = 1;
+			memmove(&argv[j], &argv[j + 1], (argc - j) * sizeof(*argv));
+			argc--;
+			j--;
+		}
+	if (!strcmp(argv[i], "version") && i + 1 == argc)
 		return cmd_version();
-	fprintf(stderr, "kvmxctl: unknown command '%s'\n%s", cmd, usage);
+	if (!strcmp(argv[i], "stats"))
+		return cmd_stats(argc - i - 1, argv + i + 1);
+	fprintf(stderr, "kvmxctl: unknown command '%s'\n%s", argv[i], usage);
 	return 2;
 }
