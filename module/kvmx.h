@@ -123,6 +123,12 @@ void kvmx_vm_observe_free(struct kvmx_vm *vm);
 long kvmx_get_stats(struct kvmx_vm *vm, struct kvmx_stats __user *uarg);
 void kvmx_reset_stats(struct kvmx_vm *vm);
 
+#ifdef CONFIG_X86
+/* exported by kvm.ko; their declarations live in KVM's private trace.h */
+extern struct tracepoint __tracepoint_kvm_exit;
+extern struct tracepoint __tracepoint_kvm_entry;
+#endif
+
 /* x86.c, arm64.c: the arch's tracepoint probes */
 int kvmx_arch_init(void);
 int kvmx_arch_probes_register(void);

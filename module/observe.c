@@ -50,6 +50,7 @@ static struct kvmx_vcpu_stats *kvmx_vcpu_stats(struct kvmx_vm *vm,
 		memset(vs->cls, 0, sizeof(vs->cls));
 		memset(vs->raw, 0, sizeof(vs->raw));
 		vs->pending = KVMX_NO_PENDING;
+		/* zeroes before gen; pairs with the acquire in kvmx_vcpu_snapshot() */
 		smp_store_release(&vs->gen, gen);
 	}
 	return vs;
@@ -193,9 +194,11 @@ void kvmx_reset_stats(struct kvmx_vm *vm)
 static bool kvmx_vcpu_snapshot(struct kvmx_vm *vm, unsigned int idx,
 			       struct kvmx_vcpu_stats *out)
 {
+	/* pairs with the release publishing it in kvmx_vcpu_stats() */
 	struct kvmx_vcpu_stats *vs = smp_load_acquire(&vm->vcpus[idx]);
 	unsigned int i, j;
 
+	/* pairs with the release after a reset's zeroing */
 	if (!vs || smp_load_acquire(&vs->gen) != READ_ONCE(vm->gen))
 		return false;
 	for (i = 0; i < KVMX_EXIT_NR_CLASSES; i++) {

@@ -46,6 +46,7 @@ void kvmx_ring_push(struct kvmx_ring *r, const struct kvmx_exit_record *rec)
 
 	/* r->lock: head, overflow, the record slots */
 	spin_lock(&r->lock);
+	/* userspace's reads of a slot before our reuse: its tail store-release */
 	used = r->head - smp_load_acquire(&r->hdr->tail);
 	if (used >= r->nr) {
 		r->overflow++;
@@ -55,6 +56,7 @@ void kvmx_ring_push(struct kvmx_ring *r, const struct kvmx_exit_record *rec)
 	}
 	r->recs[r->head & (r->nr - 1)] = *rec;
 	r->head++;
+	/* the record before head: pairs with userspace's load-acquire of head */
 	smp_store_release(&r->hdr->head, r->head);
 	wake = used + 1 >= READ_ONCE(r->watermark);
 	spin_unlock(&r->lock);
@@ -144,6 +146,7 @@ long kvmx_ring_setup(struct kvmx_session *s, struct kvmx_ring_setup __user *uarg
 	}
 	/* published: the probes find it through READ_ONCE(s->ring) */
 	if (!s->ring)
+		/* the ring's set-up before the pointer: pairs with the acquires */
 		smp_store_release(&s->ring, r);
 out:
 	mutex_unlock(&s->ring_lock);
@@ -152,6 +155,7 @@ out:
 
 int kvmx_ring_mmap(struct kvmx_session *s, struct vm_area_struct *vma)
 {
+	/* pairs with the release publishing s->ring */
 	struct kvmx_ring *r = smp_load_acquire(&s->ring);
 
 	if (!r)
@@ -163,6 +167,7 @@ int kvmx_ring_mmap(struct kvmx_session *s, struct vm_area_struct *vma)
 
 __poll_t kvmx_ring_poll(struct kvmx_session *s, struct file *file, poll_table *wait)
 {
+	/* pairs with the release publishing s->ring */
 	struct kvmx_ring *r = smp_load_acquire(&s->ring);
 
 	if (!r)

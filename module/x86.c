@@ -17,9 +17,6 @@
 #include <linux/tracepoint.h>
 #include "kvmx.h"
 
-extern struct tracepoint __tracepoint_kvm_exit;
-extern struct tracepoint __tracepoint_kvm_entry;
-
 /* KVM_ISA_VMX / KVM_ISA_SVM of arch/x86/kvm/trace.h */
 #define KVMX_KVM_ISA_VMX	1
 

@@ -30,7 +30,7 @@ static void guest_code(void)
 		asm volatile("mrs %0, oslsr_el1" : "=r"(v));
 		asm volatile("mrs %0, oslsr_el1" : "=r"(v));
 #endif
-		*(volatile u32 *)MMIO_GPA = i;
+		WRITE_ONCE(*(u32 *)MMIO_GPA, i);
 		GUEST_SYNC(i);
 	}
 	GUEST_DONE();

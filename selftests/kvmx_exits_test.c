@@ -29,7 +29,6 @@
 #define HALT_SAMPLE	4
 
 #ifdef __x86_64__
-#define ARCH		(is_amd_cpu() ? KVMX_ARCH_X86_SVM : KVMX_ARCH_X86_VMX)
 #define UCALL_CLASS	KVMX_EXIT_PIO
 #define TEST_PORT	0xe9
 enum { ST_PIO = 1, ST_CPUID, ST_HALT, ST_MMIO, ST_HCALL, NR_STAGES };
@@ -40,6 +39,7 @@ static const struct { unsigned int class; __u32 svm_raw; const char *what; } sta
 	[ST_MMIO]  = { KVMX_EXIT_MMIO, 0x400, "MMIO" },
 	[ST_HCALL] = { KVMX_EXIT_HYPERCALL, 0x81, "VMMCALL" },
 };
+
 static bool guest_is_amd;
 
 static void guest_outb(u16 port, u8 val)
@@ -70,7 +70,7 @@ static void guest_stage(int st)
 			asm volatile("hlt");
 			break;
 		case ST_MMIO:
-			*(volatile u32 *)MMIO_GPA = i;
+			WRITE_ONCE(*(u32 *)MMIO_GPA, i);
 			break;
 		case ST_HCALL:
 			/* an unknown hypercall: KVM answers -KVM_ENOSYS itself */
@@ -83,7 +83,6 @@ static void guest_stage(int st)
 	}
 }
 #else
-#define ARCH		KVMX_ARCH_ARM64
 #define UCALL_CLASS	KVMX_EXIT_MMIO
 enum { ST_MMIO = 1, ST_HCALL, ST_HALT, ST_SYSREG, NR_STAGES };
 static const struct { unsigned int class; __u32 svm_raw; const char *what; } stage[] = {
@@ -101,7 +100,7 @@ static void guest_stage(int st)
 	for (i = 0; i < N; i++) {
 		switch (st) {
 		case ST_MMIO:
-			*(volatile u64 *)MMIO_GPA = i;
+			WRITE_ONCE(*(u64 *)MMIO_GPA, i);
 			break;
 		case ST_HCALL:
 			/* PSCI_VERSION: answered by KVM itself */
@@ -147,13 +146,13 @@ static void guest_code_vcpu1(void)
 /* -- waking halted vCPUs ------------------------------------------------ */
 
 static pthread_t vcpu_thread;
-static volatile int waking;
+static int waking;		/* READ_ONCE/WRITE_ONCE: the waker runs while set */
 
 static void on_sigusr1(int sig) { }
 
 static void *waker(void *arg)
 {
-	while (waking) {
+	while (READ_ONCE(waking)) {
 		pthread_kill(vcpu_thread, SIGUSR1);
 		usleep(500);
 	}
@@ -190,6 +189,9 @@ static u64 run_to_ucall(struct kvm_vcpu *vcpu, struct ucall *uc)
 	}
 }
 
+/* KVMX_ARCH_* of this host's KVM */
+static __u32 arch;
+
 /* -- kvmx stats --------------------------------------------------------- */
 
 struct snap {
@@ -211,7 +213,7 @@ static void read_stats(int s, struct snap *sn)
 	st->argsz = stats_size;
 	TEST_ASSERT(!ioctl(s, KVMX_GET_STATS, st), "KVMX_GET_STATS: %s", strerror(errno));
 	TEST_ASSERT(!(st->flags & KVMX_STATS_TRUNCATED), "stats truncated");
-	TEST_ASSERT(st->arch == ARCH, "arch %u, expected %u", st->arch, ARCH);
+	TEST_ASSERT(st->arch == arch, "arch %u, expected %u", st->arch, arch);
 	TEST_ASSERT(st->entry_size == sizeof(struct kvmx_stat_entry), "entry size %u",
 		    st->entry_size);
 	memset(sn, 0, sizeof(*sn));
@@ -348,6 +350,11 @@ int main(void)
 	int kvmx, s, st, i;
 	__u64 nr_trace, nr_rec[KVMX_EXIT_NR_CLASSES] = {}, nr_mmio_at_gpa = 0;
 
+#ifdef __x86_64__
+	arch = is_amd_cpu() ? KVMX_ARCH_X86_SVM : KVMX_ARCH_X86_VMX;
+#else
+	arch = KVMX_ARCH_ARM64;
+#endif
 	ksft_print_header();
 	ksft_set_plan(NR_STAGES - 1 + 4);
 
@@ -397,8 +404,8 @@ int main(void)
 	 * SA_RESTART keeps the signal from breaking the test's other calls.
 	 */
 	sigaction(SIGUSR1, &(struct sigaction){ .sa_handler = on_sigusr1,
-						.sa_flags = SA_RESTART }, NULL);
-	waking = 1;
+		  .sa_flags = SA_RESTART }, NULL);
+	WRITE_ONCE(waking, 1);
 	pthread_create(&waker_thread, NULL, waker, NULL);
 
 	read_stats(s, prev);
@@ -419,8 +426,9 @@ int main(void)
 				    stage[st].what, who ? "vCPU 0" : "VM", kvmx_class_name(c),
 				    d, N + uc_extra);
 			/* raw reason: SVM and arm64 name one reason per stage */
-			if (ARCH != KVMX_ARCH_X86_VMX && c != KVMX_EXIT_MMIO)
-				TEST_ASSERT(draw == N + uc_extra, "%s: raw 0x%x +%llu", stage[st].what,
+			if (arch != KVMX_ARCH_X86_VMX && c != KVMX_EXIT_MMIO)
+				TEST_ASSERT(draw == N + uc_extra, "%s: raw 0x%x +%llu",
+					    stage[st].what,
 					    stage[st].svm_raw, draw);
 			/* the sync's own exit, if it is of another class */
 			if (!uc_extra)
@@ -441,7 +449,7 @@ int main(void)
 
 	/* vCPU 1: 3N exits of one in-kernel class, attributed to it alone */
 	TEST_ASSERT(run_to_ucall(vcpu1, &uc) == UCALL_DONE, "vCPU 1: %lu", uc.cmd);
-	waking = 0;
+	WRITE_ONCE(waking, 0);
 	pthread_join(waker_thread, NULL);
 	tracefs_write(TRACEFS "tracing_on", "0");
 	read_stats(s, cur);
@@ -511,7 +519,8 @@ int main(void)
 			nr_rec[r->class]++;
 			TEST_ASSERT(r->pc, "record without a guest PC");
 			if (r->class == KVMX_EXIT_MMIO) {
-				TEST_ASSERT(r->flags & KVMX_REC_GPA_VALID, "MMIO record without GPA");
+				TEST_ASSERT(r->flags & KVMX_REC_GPA_VALID,
+					    "MMIO record without GPA");
 				if (r->gpa == MMIO_GPA)
 					nr_mmio_at_gpa += check_mmio_record(r);
 			}
@@ -519,7 +528,8 @@ int main(void)
 				TEST_ASSERT(r->vcpu == 0, "hypercall from vCPU %u", r->vcpu);
 		}
 		__atomic_store_n(&hdr->tail, tail, __ATOMIC_RELEASE);
-		TEST_ASSERT(nr_rec[KVMX_EXIT_HYPERCALL] == N, "ring: %llu hypercall records, %u made",
+		TEST_ASSERT(nr_rec[KVMX_EXIT_HYPERCALL] == N,
+			    "ring: %llu hypercall records, %u made",
 			    nr_rec[KVMX_EXIT_HYPERCALL], N);
 		TEST_ASSERT(nr_rec[KVMX_EXIT_HALT] == N / HALT_SAMPLE,
 			    "ring: %llu halt records, expected 1 in %u of %u",

@@ -262,11 +262,12 @@ static void print_json(const struct kvmx_stats *st)
 			printf(",\"raw\":%u,\"raw_name\":\"%s\"}", e->raw, name ? name : "");
 			continue;
 		}
-		printf(",\"lat_count\":%llu,\"lat_sum_ns\":%llu,\"lat_min_ns\":%llu,"
-		       "\"lat_max_ns\":%llu,\"lat_p50_ns\":%llu,\"lat_p99_ns\":%llu,\"lat_hist\":[",
-		       (unsigned long long)e->lat_count, (unsigned long long)e->lat_sum_ns,
-		       (unsigned long long)e->lat_min_ns, (unsigned long long)e->lat_max_ns,
-		       percentile(e, 0.5), percentile(e, 0.99));
+		printf(",\"lat_count\":%llu", (unsigned long long)e->lat_count);
+		printf(",\"lat_sum_ns\":%llu", (unsigned long long)e->lat_sum_ns);
+		printf(",\"lat_min_ns\":%llu", (unsigned long long)e->lat_min_ns);
+		printf(",\"lat_max_ns\":%llu", (unsigned long long)e->lat_max_ns);
+		printf(",\"lat_p50_ns\":%llu", percentile(e, 0.5));
+		printf(",\"lat_p99_ns\":%llu,\"lat_hist\":[", percentile(e, 0.99));
 		for (j = 0; j < KVMX_LAT_BUCKETS; j++)
 			printf("%s%llu", j ? "," : "", (unsigned long long)e->lat_hist[j]);
 		printf("]}");
