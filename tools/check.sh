@@ -43,24 +43,24 @@ stage() {
 	times="$times $name=$(($(date +%s) - start))s"
 }
 
+# quiet_make DESC TARGET ARCH KERNEL: ok if make succeeds and says nothing
+# of warnings or errors.
+quiet_make() {
+	local desc=$1 out
+	out=$(make -s "$2" ARCH="$3" KERNEL="$4" 2>&1)
+	if [ $? = 0 ] && ! echo "$out" | grep -qE 'warning:|error:'; then
+		echo "ok - $desc"
+	else
+		echo "$out" | sed 's/^/# /'
+		echo "not ok - $desc"
+		return 1
+	fi
+}
+
 # The module for one kernel: W=1 must be silent, and sparse C=2 too.
 build_and_sparse() {
-	local arch=$1 kv=$2 out
-	out=$(make -s module ARCH="$arch" KERNEL="$kv" 2>&1)
-	if [ $? = 0 ] && ! echo "$out" | grep -E 'warning:|error:'; then
-		echo "ok - build $arch $kv with W=1, no warnings"
-	else
-		echo "$out" | sed 's/^/# /'
-		echo "not ok - build $arch $kv with W=1"
-		return
-	fi
-	out=$(make -s sparse ARCH="$arch" KERNEL="$kv" 2>&1)
-	if [ $? = 0 ] && ! echo "$out" | grep -E 'warning:|error:'; then
-		echo "ok - sparse $arch $kv (C=2, W=1), no warnings"
-	else
-		echo "$out" | sed 's/^/# /'
-		echo "not ok - sparse $arch $kv"
-	fi
+	quiet_make "build $1 $2 with W=1, no warnings" module "$1" "$2" &&
+		quiet_make "sparse $1 $2 (C=2, W=1), no warnings" sparse "$1" "$2"
 }
 
 builds() {
