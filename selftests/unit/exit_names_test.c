@@ -61,7 +61,7 @@ TEST(vmx_names_match_kernel)
  * values below @limit we name at all.
  */
 static unsigned int defs_named(struct __test_metadata *_metadata, __u32 arch,
-				 const struct kernel_reason *defs, size_t n, __u32 limit)
+			       const struct kernel_reason *defs, size_t n, __u32 limit)
 {
 	unsigned int named = 0;
 
