@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Stage-2 fault syndrome decoders. References:
+ *  - Arm ARM, ESR_EL2 ISS encoding for an exception from a Data Abort or an
+ *    Instruction Abort (DFSC/IFSC table, LPA2 and RME encodings included);
+ *  - Intel SDM vol. 3, "Exit Qualification for EPT Violations";
+ *  - AMD APM vol. 2, "Nested Page Fault (#NPF)" EXITINFO1 error code.
+ */
+#include "fault_decode.h"
+
+#define BIT64(n)	(1ull << (n))
+
+static const char * const kvmx_fault_type_names[KVMX_FT_NR_TYPES] = {
+	[KVMX_FT_UNKNOWN]		= "unknown",
+	[KVMX_FT_TRANSLATION]		= "translation",
+	[KVMX_FT_ACCESS_FLAG]		= "access_flag",
+	[KVMX_FT_PERMISSION]		= "permission",
+	[KVMX_FT_ADDRESS_SIZE]		= "address_size",
+	[KVMX_FT_EXTERNAL]		= "external_abort",
+	[KVMX_FT_ECC]			= "parity_ecc",
+	[KVMX_FT_ALIGNMENT]		= "alignment",
+	[KVMX_FT_TLB_CONFLICT]		= "tlb_conflict",
+	[KVMX_FT_ATOMIC_HW_UPDATE]	= "atomic_hw_update",
+	[KVMX_FT_TAG_CHECK]		= "tag_check",
+	[KVMX_FT_GRANULE_PROTECTION]	= "granule_protection",
+	[KVMX_FT_IMPDEF]		= "impdef",
+	[KVMX_FT_RESERVED_BIT]		= "reserved_bit",
+};
+
+const char *kvmx_fault_type_name(unsigned int type)
+{
+	return type < KVMX_FT_NR_TYPES ? kvmx_fault_type_names[type] : "?";
+}
+
+static void kvmx_fault_init(struct kvmx_fault_info *fi)
+{
+	*fi = (struct kvmx_fault_info){ .level = KVMX_LEVEL_NONE };
+}
+
+/* DFSC/IFSC: type, level, and whether the walk (not the access) faulted. */
+static void kvmx_decode_fsc(unsigned int fsc, bool iabt, struct kvmx_fault_info *fi)
+{
+	unsigned int lvl = fsc & 3;
+
+	switch (fsc) {
+	case 0x00 ... 0x03:
+		fi->type = KVMX_FT_ADDRESS_SIZE;
+		fi->level = lvl;
+		break;
+	case 0x29:
+		fi->type = KVMX_FT_ADDRESS_SIZE;
+		fi->level = -1;
+		break;
+	case 0x04 ... 0x07:
+		fi->type = KVMX_FT_TRANSLATION;
+		fi->level = lvl;
+		break;
+	case 0x2a:
+	case 0x2b:
+		fi->type = KVMX_FT_TRANSLATION;
+		fi->level = fsc == 0x2b ? -1 : -2;
+		break;
+	case 0x08 ... 0x0b:		/* level 0 with LPA2 only */
+		fi->type = KVMX_FT_ACCESS_FLAG;
+		fi->level = lvl;
+		break;
+	case 0x0c ... 0x0f:		/* level 0 with LPA2 only */
+		fi->type = KVMX_FT_PERMISSION;
+		fi->level = lvl;
+		break;
+	case 0x10:
+		fi->type = KVMX_FT_EXTERNAL;
+		break;
+	case 0x13 ... 0x17:		/* on the walk, level -1..3 */
+		fi->type = KVMX_FT_EXTERNAL;
+		fi->level = (int)fsc - 0x14;
+		fi->flags |= KVMX_FF_WALK;
+		break;
+	case 0x18:
+		fi->type = KVMX_FT_ECC;
+		break;
+	case 0x1b ... 0x1f:		/* on the walk, level -1..3 */
+		fi->type = KVMX_FT_ECC;
+		fi->level = (int)fsc - 0x1c;
+		fi->flags |= KVMX_FF_WALK;
+		break;
+	case 0x23 ... 0x27:		/* on the walk, level -1..3 */
+		fi->type = KVMX_FT_GRANULE_PROTECTION;
+		fi->level = (int)fsc - 0x24;
+		fi->flags |= KVMX_FF_WALK;
+		break;
+	case 0x28:
+		fi->type = KVMX_FT_GRANULE_PROTECTION;
+		break;
+	case 0x30:
+		fi->type = KVMX_FT_TLB_CONFLICT;
+		break;
+	case 0x34:
+	case 0x35:
+		fi->type = KVMX_FT_IMPDEF;
+		break;
+	/* data aborts only */
+	case 0x11:
+		fi->type = iabt ? KVMX_FT_UNKNOWN : KVMX_FT_TAG_CHECK;
+		break;
+	case 0x21:
+		fi->type = iabt ? KVMX_FT_UNKNOWN : KVMX_FT_ALIGNMENT;
+		break;
+	case 0x31:
+		fi->type = iabt ? KVMX_FT_UNKNOWN : KVMX_FT_ATOMIC_HW_UPDATE;
+		break;
+	default:
+		fi->type = KVMX_FT_UNKNOWN;
+		break;
+	}
+}
+
+/**
+ * kvmx_decode_arm64_abort() - decode ESR_EL2 of a stage-2 abort
+ * @esr:	ESR_EL2 with EC 0x20 (IABT_LOW) or 0x24 (DABT_LOW)
+ * @fi:		result
+ *
+ * Return: false (and an unknown @fi) if @esr is not such an abort.
+ */
+bool kvmx_decode_arm64_abort(__u64 esr, struct kvmx_fault_info *fi)
+{
+	unsigned int ec = (esr >> 26) & 0x3f;
+	bool iabt = ec == 0x20;
+
+	kvmx_fault_init(fi);
+	if (ec != 0x20 && ec != 0x24)
+		return false;
+
+	kvmx_decode_fsc(esr & 0x3f, iabt, fi);
+	if (esr & BIT64(10))
+		fi->flags |= KVMX_FF_FNV;
+	if (esr & BIT64(9))
+		fi->flags |= KVMX_FF_EA;
+	/* S1PTW: the fault was on the stage-2 translation of a stage-1 walk */
+	if (esr & BIT64(7))
+		fi->flags |= KVMX_FF_WALK;
+	else if (fi->type != KVMX_FT_UNKNOWN && !(fi->flags & KVMX_FF_WALK))
+		fi->flags |= KVMX_FF_FINAL;
+
+	if (iabt) {
+		fi->access = KVMX_ACC_EXEC;
+		/* ISS bits 24:11 and 8 are RES0 for an instruction abort */
+		if (esr & (0x1fff800ull | BIT64(8)))
+			fi->flags |= KVMX_FF_UNKNOWN_BITS;
+		return true;
+	}
+
+	/*
+	 * WnR as the syndrome states it. On a stage-1 walk (S1PTW) it is the
+	 * walker's access: a descriptor read, or a write for a hardware
+	 * access-flag/dirty update. Cache maintenance reports a write.
+	 */
+	fi->access = esr & BIT64(6) ? KVMX_ACC_WRITE : KVMX_ACC_READ;
+	if (esr & BIT64(8))
+		fi->flags |= KVMX_FF_CM;
+	if (esr & BIT64(13))
+		fi->flags |= KVMX_FF_VNCR;
+	if (esr & BIT64(24)) {
+		fi->flags |= KVMX_FF_ISV;
+		fi->sas = (esr >> 22) & 3;
+		fi->sse = !!(esr & BIT64(21));
+		fi->srt = (esr >> 16) & 0x1f;
+		fi->sf = !!(esr & BIT64(15));
+		fi->ar = !!(esr & BIT64(14));
+	}
+	return true;
+}
+
+/*
+ * kvmx_decode_ept_violation() - decode a VMX EPT-violation exit
+ * qualification (SDM: bits 0-2 the access, 3-6 what the EPT entries
+ * allowed, 7 GLA valid, 8 final translation vs. paging-structure access,
+ * 9-11 advanced information, 12 NMI unblocking, 13-16 shadow stack, guest
+ * paging verification, asynchronous access; the rest reserved).
+ */
+void kvmx_decode_ept_violation(__u64 qual, struct kvmx_fault_info *fi)
+{
+	kvmx_fault_init(fi);
+	if (qual & BIT64(0))
+		fi->access |= KVMX_ACC_READ;
+	if (qual & BIT64(1))
+		fi->access |= KVMX_ACC_WRITE;
+	if (qual & BIT64(2))
+		fi->access |= KVMX_ACC_EXEC;
+	if (qual & BIT64(3))
+		fi->perm |= KVMX_ACC_READ;
+	if (qual & BIT64(4))
+		fi->perm |= KVMX_ACC_WRITE;
+	if (qual & (BIT64(5) | BIT64(6)))	/* supervisor or user executable */
+		fi->perm |= KVMX_ACC_EXEC;
+	fi->flags |= KVMX_FF_PERM_VALID;
+	/* no permission at all: the entry was not present */
+	fi->type = fi->perm ? KVMX_FT_PERMISSION : KVMX_FT_TRANSLATION;
+
+	if (qual & BIT64(7)) {
+		fi->flags |= KVMX_FF_GLA_VALID;
+		fi->flags |= qual & BIT64(8) ? KVMX_FF_FINAL : KVMX_FF_WALK;
+		if ((qual & BIT64(8)) && (qual & BIT64(9)))
+			fi->flags |= KVMX_FF_USER;
+	} else if (qual & BIT64(8)) {
+		/* bit 8 is reserved when bit 7 is clear */
+		fi->flags |= KVMX_FF_UNKNOWN_BITS;
+	}
+	if (qual & BIT64(12))
+		fi->flags |= KVMX_FF_NMI_UNBLOCK;
+	if (!fi->access || (qual & ~0x1ffffull))
+		fi->flags |= KVMX_FF_UNKNOWN_BITS;
+}
+
+/*
+ * kvmx_decode_npf() - decode an SVM nested page fault error code (APM: bit
+ * 0 P, 1 RW, 2 US, 3 RSV, 4 ID, 5 PK, 6 SS, 31 RMP, 32 final guest
+ * physical address, 33 guest page-table walk, 34 ENC, 35 size mismatch,
+ * 36 VMPL, 37 supervisor shadow stack; the rest reserved).
+ */
+void kvmx_decode_npf(__u64 ec, struct kvmx_fault_info *fi)
+{
+	kvmx_fault_init(fi);
+	fi->access = ec & BIT64(4) ? KVMX_ACC_EXEC :
+		     ec & BIT64(1) ? KVMX_ACC_WRITE : KVMX_ACC_READ;
+	if (ec & BIT64(3))
+		fi->type = KVMX_FT_RESERVED_BIT;
+	else
+		fi->type = ec & BIT64(0) ? KVMX_FT_PERMISSION : KVMX_FT_TRANSLATION;
+	if (ec & BIT64(2))
+		fi->flags |= KVMX_FF_USER;
+
+	switch (ec & (BIT64(32) | BIT64(33))) {
+	case BIT64(32):
+		fi->flags |= KVMX_FF_FINAL;
+		break;
+	case BIT64(33):
+		fi->flags |= KVMX_FF_WALK;
+		break;
+	default:
+		/* exactly one of the two is set on a real #NPF */
+		fi->flags |= KVMX_FF_UNKNOWN_BITS;
+		break;
+	}
+	if (ec & ~(0x7full | BIT64(31) | (0x3full << 32)))
+		fi->flags |= KVMX_FF_UNKNOWN_BITS;
+}
