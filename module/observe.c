@@ -9,11 +9,13 @@
  * ring's spinlock, allocate only a vCPU's counters on its first exit
  * (GFP_ATOMIC; on failure the exit is counted in vm->lost), and never sleep.
  *
- * Latency uses local_clock(): sched_clock, a TSC/counter read even where
- * the timekeeping clocksource is a slow device (ktime_get_ns() read HPET
- * twice per exit in the test VMs). A vCPU thread that moved to another
- * CPU between exit and entry may see it a little off; a negative interval
- * counts as 0. Ring records, which are sampled, carry ktime_get_ns().
+ * Latency uses sched_clock(), the raw TSC (x86) or architected counter
+ * (arm64) in ns, as ftrace's local clock and perf kvm do: ktime_get_ns()
+ * read HPET twice per exit in the test VMs, and local_clock() is clamped to
+ * a tick window where the TSC is unstable, so it returned equal values for
+ * an exit and its entry. On a host whose TSCs are not synchronized, a vCPU
+ * thread that migrated may see a negative interval: it counts as 0.
+ * Ring records, which are sampled, carry ktime_get_ns().
  */
 #include <linux/sched/clock.h>
 #include <linux/slab.h>
@@ -113,7 +115,7 @@ void kvmx_observe_exit(struct kvmx_vm *vm, struct kvm_vcpu *vcpu,
 		atomic64_inc(&vm->lost);
 		return;
 	}
-	now = local_clock();
+	now = sched_clock();
 	if (e->class == KVMX_EXIT_STAGE2 && (e->flags & KVMX_REC_GPA_VALID) &&
 	    !kvmx_gpa_backed(vcpu->kvm, e->gpa))
 		e->class = KVMX_EXIT_MMIO;
@@ -144,7 +146,7 @@ void kvmx_observe_entry(struct kvmx_vm *vm, struct kvm_vcpu *vcpu)
 	if (!vs || vs->pending == KVMX_NO_PENDING || vs->gen != READ_ONCE(vm->gen))
 		return;
 
-	lat = local_clock() - vs->exit_ns;
+	lat = sched_clock() - vs->exit_ns;
 	if ((s64)lat < 0)
 		lat = 0;
 	c = &vs->cls[vs->pending];
