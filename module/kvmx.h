@@ -69,6 +69,7 @@ struct kvmx_vcpu_stats {
  * @arch:	KVMX_ARCH_*
  * @nr_sessions: sessions attached; the kvmx_vm is freed when it drops to 0
  * @sessions:	the sessions (RCU), for their event rings
+ * @nr_rings:	sessions of @sessions that have an event ring
  * @gen:	stats generation, bumped by KVMX_RESET_STATS
  * @lost:	exits not counted for lack of memory for a vCPU's counters
  * @vcpus:	per-vCPU counters by vcpu_idx, allocated on first use
@@ -82,6 +83,7 @@ struct kvmx_vm {
 	u32 arch;
 	unsigned int nr_sessions;
 	struct list_head sessions;
+	atomic_t nr_rings;
 	u32 gen;
 	atomic64_t lost;
 	struct kvmx_vcpu_stats *vcpus[KVM_MAX_VCPUS];

@@ -127,7 +127,7 @@ void kvmx_observe_exit(struct kvmx_vm *vm, struct kvm_vcpu *vcpu,
 	vs->pending = e->class;
 	vs->exit_ns = now;
 
-	if (!list_empty(&vm->sessions))
+	if (atomic_read(&vm->nr_rings))
 		kvmx_sample(vm, vcpu, e, c->count);
 }
 

@@ -145,9 +145,11 @@ long kvmx_ring_setup(struct kvmx_session *s, struct kvmx_ring_setup __user *uarg
 		goto out;
 	}
 	/* published: the probes find it through READ_ONCE(s->ring) */
-	if (!s->ring)
+	if (!s->ring) {
 		/* the ring's set-up before the pointer: pairs with the acquires */
 		smp_store_release(&s->ring, r);
+		atomic_inc(&s->vm->nr_rings);
+	}
 out:
 	mutex_unlock(&s->ring_lock);
 	return ret;

@@ -99,6 +99,8 @@ static void kvmx_vm_leave(struct kvmx_session *s)
 
 	mutex_lock(&kvmx_vms_lock);
 	list_del_rcu(&s->vm_node);
+	if (s->ring)
+		atomic_dec(&vm->nr_rings);
 	last = !--vm->nr_sessions;
 	if (last) {
 		hash_del_rcu(&vm->hnode);
