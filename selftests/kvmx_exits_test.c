@@ -335,6 +335,148 @@ static __u64 tracefs_overruns(void)
 	return total;
 }
 
+/* -- concurrency --------------------------------------------------------- */
+
+#define NR_CONC_VCPUS	4
+#define CONC_ROUNDS	8		/* x N exits per vCPU */
+#define CONC_SAMPLE	8
+
+#ifdef __x86_64__
+#define CONC_STAGE	ST_CPUID
+#else
+#define CONC_STAGE	ST_SYSREG
+#endif
+
+static void guest_code_conc(void)
+{
+	int i;
+
+	for (i = 0; i < CONC_ROUNDS; i++)
+		guest_stage(CONC_STAGE);
+	GUEST_DONE();
+}
+
+static void *conc_vcpu(void *arg)
+{
+	struct kvm_vcpu *vcpu = arg;
+	struct ucall uc;
+
+	vcpu_run(vcpu);
+	TEST_ASSERT(get_ucall(vcpu, &uc) == UCALL_DONE, "vCPU %u: ucall %lu", vcpu->id, uc.cmd);
+	return NULL;
+}
+
+static int conc_done;
+
+/* Reads the stats while the vCPUs run: the VM's count never goes back. */
+static void *conc_reader(void *arg)
+{
+	struct kvmx_stats *st = malloc(stats_size);
+	unsigned int class = stage[CONC_STAGE].class, reads = 0;
+	int s = *(int *)arg;
+	__u64 last = 0;
+	__u32 j;
+
+	while (!READ_ONCE(conc_done)) {
+		memset(st, 0, sizeof(*st));
+		st->argsz = stats_size;
+		TEST_ASSERT(!ioctl(s, KVMX_GET_STATS, st), "KVMX_GET_STATS: %s", strerror(errno));
+		for (j = 0; j < st->nr_entries; j++) {
+			struct kvmx_stat_entry *e = &st->entries[j];
+
+			if (e->vcpu != KVMX_STAT_VM || e->kind != KVMX_STAT_CLASS ||
+			    e->class != class)
+				continue;
+			TEST_ASSERT(e->count >= last, "VM count went back: %llu after %llu",
+				    e->count, last);
+			last = e->count;
+		}
+		reads++;
+	}
+	free(st);
+	return (void *)(unsigned long)reads;
+}
+
+/*
+ * 4 vCPU threads make the same exits at once, a fifth thread reads the
+ * stats all along, the ring takes 1 in 8 from all four: every count exact.
+ */
+static void test_concurrent_vcpus(int kvmx)
+{
+	struct kvmx_ring_setup rs = { .argsz = sizeof(rs), .nr_records = 4096, .watermark = 1 };
+	const unsigned int class = stage[CONC_STAGE].class, per_vcpu = CONC_ROUNDS * N;
+	struct kvm_vcpu *vcpus[NR_CONC_VCPUS];
+	pthread_t threads[NR_CONC_VCPUS], reader;
+	__u64 per_rec[NR_CONC_VCPUS] = {};
+	struct kvmx_ring_header *hdr;
+	struct kvmx_exit_record *recs;
+	struct kvmx_stats *st = stats_buf;
+	__u64 vm_total = 0;
+	void *reads;
+	struct kvm_vm *vm;
+	int s, i;
+	__u32 j;
+
+	vm = vm_create_with_vcpus(NR_CONC_VCPUS, guest_code_conc, vcpus);
+	ucall_init(vm, NULL);
+	s = kvmx_attach(kvmx, vm->fd);
+	TEST_ASSERT(s >= 0, "KVMX_ATTACH_VM: %s", strerror(-s));
+	rs.sample[class] = CONC_SAMPLE;
+	TEST_ASSERT(!ioctl(s, KVMX_RING_SETUP, &rs), "KVMX_RING_SETUP: %s", strerror(errno));
+	hdr = mmap(NULL, rs.mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, s, 0);
+	TEST_ASSERT(hdr != MAP_FAILED, "mmap: %s", strerror(errno));
+	recs = (void *)hdr + hdr->records_offset;
+
+	WRITE_ONCE(conc_done, 0);
+	pthread_create(&reader, NULL, conc_reader, &s);
+	for (i = 0; i < NR_CONC_VCPUS; i++)
+		pthread_create(&threads[i], NULL, conc_vcpu, vcpus[i]);
+	for (i = 0; i < NR_CONC_VCPUS; i++)
+		pthread_join(threads[i], NULL);
+	WRITE_ONCE(conc_done, 1);
+	pthread_join(reader, &reads);
+
+	memset(st, 0, sizeof(*st));
+	st->argsz = stats_size;
+	TEST_ASSERT(!ioctl(s, KVMX_GET_STATS, st), "KVMX_GET_STATS");
+	TEST_ASSERT(!st->lost, "%llu exits lost", st->lost);
+	for (j = 0; j < st->nr_entries; j++) {
+		struct kvmx_stat_entry *e = &st->entries[j];
+
+		if (e->kind != KVMX_STAT_CLASS || e->class != class)
+			continue;
+		if (e->vcpu == KVMX_STAT_VM) {
+			vm_total = e->count;
+			continue;
+		}
+		TEST_ASSERT(e->count == per_vcpu, "vCPU %u: %s %llu, expected %u", e->vcpu,
+			    kvmx_class_name(class), e->count, per_vcpu);
+		check_latency(e, e->count);
+	}
+	TEST_ASSERT(vm_total == NR_CONC_VCPUS * per_vcpu, "VM %s %llu, expected %u",
+		    kvmx_class_name(class), vm_total, NR_CONC_VCPUS * per_vcpu);
+
+	TEST_ASSERT(!hdr->overflow, "ring overflow %llu", hdr->overflow);
+	for (j = hdr->tail; j != hdr->head; j++) {
+		struct kvmx_exit_record *r = &recs[j % rs.nr_records];
+
+		TEST_ASSERT(r->class == class && r->vcpu < NR_CONC_VCPUS,
+			    "record class %u vcpu %u", r->class, r->vcpu);
+		per_rec[r->vcpu]++;
+	}
+	for (i = 0; i < NR_CONC_VCPUS; i++)
+		TEST_ASSERT(per_rec[i] == per_vcpu / CONC_SAMPLE,
+			    "vCPU %d: %llu records, expected %u", i, per_rec[i],
+			    per_vcpu / CONC_SAMPLE);
+
+	munmap(hdr, rs.mmap_size);
+	close(s);
+	kvm_vm_free(vm);
+	ksft_test_result_pass("%d vCPUs at once: %u %s exits each, exact; %u records each; "
+			      "%lu concurrent reads\n", NR_CONC_VCPUS, per_vcpu,
+			      kvmx_class_name(class), per_vcpu / CONC_SAMPLE, (unsigned long)reads);
+}
+
 /* -- the test ----------------------------------------------------------- */
 
 int main(void)
@@ -356,7 +498,7 @@ int main(void)
 	arch = KVMX_ARCH_ARM64;
 #endif
 	ksft_print_header();
-	ksft_set_plan(NR_STAGES - 1 + 4);
+	ksft_set_plan(NR_STAGES - 1 + 5);
 
 	kvmx = kvmx_open();
 	TEST_ASSERT(kvmx >= 0, "open /dev/kvmx: %s", strerror(-kvmx));
@@ -547,6 +689,8 @@ int main(void)
 	munmap(hdr, rs.mmap_size);
 	close(s);
 	kvm_vm_free(vm);
+
+	test_concurrent_vcpus(kvmx);
 	close(kvmx);
 	ksft_finished();
 }
