@@ -308,7 +308,9 @@ static void print_table(const struct kvmx_stats *st)
 			printf("\n");
 		} else {
 			raw_label(st->arch, e->raw, label, sizeof(label));
+			/* a stage-2 reason with no memslot behind it was counted as mmio */
 			printf("    %-26s %10llu  (%s)\n", label, (unsigned long long)e->count,
+			       e->class == KVMX_EXIT_STAGE2 ? "stage2 or mmio" :
 			       kvmx_class_name(e->class));
 		}
 	}
