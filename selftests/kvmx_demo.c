@@ -56,8 +56,10 @@ int main(int argc, char **argv)
 
 	for (;;) {
 		vcpu_run(vcpu);
-		if (vcpu->run->exit_reason == KVM_EXIT_MMIO)
-			continue;	/* the guest's device write: nothing to do */
+		/* the guest's device write: nothing to do (arm64 ucalls are MMIO too) */
+		if (vcpu->run->exit_reason == KVM_EXIT_MMIO &&
+		    vcpu->run->mmio.phys_addr == MMIO_GPA)
+			continue;
 		if (get_ucall(vcpu, &uc) != UCALL_SYNC)
 			break;
 		syncs++;

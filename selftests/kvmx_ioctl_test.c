@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdlib.h>
+#include <poll.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include "kvmx_test.h"
@@ -384,6 +385,7 @@ static int ring_setup(int session, struct kvmx_ring_setup *rs)
 
 TEST_F(vm, ring_bad_input)
 {
+	struct pollfd pfd = { .events = POLLIN };
 	struct kvmx_ring_setup rs;
 	void *p;
 
@@ -393,6 +395,9 @@ TEST_F(vm, ring_bad_input)
 	/* no ring yet */
 	EXPECT_EQ(MAP_FAILED, mmap(NULL, 4096, PROT_READ, MAP_SHARED, self->session, 0));
 	EXPECT_EQ(ENODEV, errno);
+	pfd.fd = self->session;
+	EXPECT_EQ(1, poll(&pfd, 1, 0));
+	EXPECT_EQ(POLLERR, pfd.revents);
 
 #define RS_OK() (rs = (struct kvmx_ring_setup){ .argsz = sizeof(rs), \
 	.nr_records = 64, .watermark = 1 })
@@ -437,6 +442,8 @@ TEST_F(vm, ring_bad_input)
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(MAP_FAILED, mmap(NULL, rs.mmap_size * 2, PROT_READ, MAP_SHARED,
 				   self->session, 0));
+	/* an empty ring: nothing to read */
+	EXPECT_EQ(0, poll(&pfd, 1, 0));
 	p = mmap(NULL, rs.mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, self->session, 0);
 	ASSERT_NE(MAP_FAILED, p);
 	EXPECT_EQ(64, ((struct kvmx_ring_header *)p)->nr_records);

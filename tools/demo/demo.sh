@@ -9,7 +9,12 @@ kvmxctl version
 echo "== a small VMM runs a guest (CPUID/system-register traps, MMIO, ucalls)"
 rm -f /tmp/vmm.pid
 /selftests/kvmx_demo /tmp/vmm.pid &
-while [ ! -s /tmp/vmm.pid ]; do sleep 0.1; done
+i=0
+while [ ! -s /tmp/vmm.pid ]; do
+	sleep 0.1
+	i=$((i + 1))
+	[ $i -lt 300 ] || { echo "kvmx_demo did not start"; exit 1; }
+done
 pid=$(cat /tmp/vmm.pid)
 echo "== kvmxctl stats --pid $pid   (attached from outside, by pid)"
 kvmxctl stats --pid "$pid"

@@ -1,0 +1,61 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# kvmxctl against bad input and a live VMM (kvmx_demo): a clear message and
+# a non-zero status for every mistake, stats that match the guest's work.
+
+n=0
+fails=0
+ok() { n=$((n + 1)); echo "ok $n $1"; }
+nok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n $1"; }
+# expect STATUS PATTERN DESC -- CMD...: CMD exits STATUS, stderr matches PATTERN
+expect() {
+	want=$1 pat=$2 desc=$3
+	shift 4
+	err=$("$@" 2>&1 >/dev/null)
+	rc=$?
+	if [ "$rc" = "$want" ] && echo "$err" | grep -q "$pat"; then
+		ok "$desc"
+	else
+		echo "# status $rc, stderr: $err"
+		nok "$desc"
+	fi
+}
+
+echo "TAP version 13"
+echo "1..10"
+expect 2 "usage" "no command" -- kvmxctl
+expect 2 "unknown command" "unknown command" -- kvmxctl frobnicate
+expect 2 "bad --pid" "non-numeric pid" -- kvmxctl stats --pid abc
+expect 2 "bad --pid" "negative pid" -- kvmxctl stats --pid -5
+expect 2 "needs --pid" "stats without a pid" -- kvmxctl stats
+expect 1 "no process" "a pid that does not exist" -- kvmxctl stats --pid 999999
+expect 1 "has no KVM VM" "a process without a VM" -- kvmxctl stats --pid 1
+
+rm -f /tmp/kvmxctl_test.pid
+/selftests/kvmx_demo /tmp/kvmxctl_test.pid >/dev/null &
+vmm=$!
+i=0
+while [ ! -s /tmp/kvmxctl_test.pid ] && [ $i -lt 300 ] && kill -0 $vmm 2>/dev/null; do
+	sleep 0.1
+	i=$((i + 1))
+done
+if [ ! -s /tmp/kvmxctl_test.pid ]; then
+	echo "not ok - kvmx_demo did not start"
+	kill $vmm 2>/dev/null
+	exit 1
+fi
+pid=$(cat /tmp/kvmxctl_test.pid)
+expect 1 "is not a KVM VM" "a --vm-fd that is not a VM" -- kvmxctl stats --pid "$pid" --vm-fd 0
+# the demo guest made 80 in-kernel traps (2 per round, 40 rounds)
+out=$(kvmxctl --json stats --pid "$pid")
+if echo "$out" | grep -qE '"vcpu":"vm","class":"(cpuid|sysreg)","count":80,'; then
+	ok "stats by pid match the guest's 80 trapped instructions"
+else
+	echo "# $out" | head -c 400
+	nok "stats by pid match the guest's 80 trapped instructions"
+fi
+kill -TERM "$pid"
+wait
+expect 1 "no process" "the VMM has exited" -- kvmxctl stats --pid "$pid"
+[ $fails = 0 ]
