@@ -48,7 +48,6 @@ static void kvmx_arm64_exit(void *data, int ret, unsigned int esr_ec,
 
 	e.raw = kvmx_arm64_raw(ret, esr_ec);
 	e.class = kvmx_exit_class(KVMX_ARCH_ARM64, e.raw);
-	e.pc = pc;
 	if (ARM_EXCEPTION_IS_TRAP(ret)) {
 		e.info[0] = kvm_vcpu_get_esr(vcpu);
 		e.info[1] = kvm_vcpu_get_hfar(vcpu);
@@ -61,6 +60,11 @@ static void kvmx_arm64_exit(void *data, int ret, unsigned int esr_ec,
 		}
 	}
 	kvmx_observe_exit(vm, vcpu, &e);
+}
+
+unsigned long kvmx_arch_guest_pc(struct kvm_vcpu *vcpu)
+{
+	return *vcpu_pc(vcpu);
 }
 
 static void kvmx_arm64_entry(void *data, unsigned long pc)

@@ -29,7 +29,6 @@ struct kvmx_exit {
 	u16 class;
 	u16 flags;		/* KVMX_REC_* */
 	u64 gpa;
-	u64 pc;
 	u64 info[3];
 };
 
@@ -136,6 +135,7 @@ int kvmx_arch_init(void);
 int kvmx_arch_probes_register(void);
 void kvmx_arch_probes_unregister(void);
 u32 kvmx_arch_id(void);
+unsigned long kvmx_arch_guest_pc(struct kvm_vcpu *vcpu);
 
 /* ring.c */
 long kvmx_ring_setup(struct kvmx_session *s, struct kvmx_ring_setup __user *uarg);

@@ -90,7 +90,8 @@ static void kvmx_sample(struct kvmx_vm *vm, struct kvm_vcpu *vcpu,
 			rec = (struct kvmx_exit_record) {
 				.timestamp_ns = ktime_get_ns(),
 				.gpa = e->gpa,
-				.pc = e->pc,
+				/* read only for a record: a VMREAD on VMX */
+				.pc = kvmx_arch_guest_pc(vcpu),
 				.info = { e->info[0], e->info[1], e->info[2] },
 				.vcpu = vcpu->vcpu_idx,
 				.class = e->class,
@@ -140,6 +141,7 @@ void kvmx_observe_entry(struct kvmx_vm *vm, struct kvm_vcpu *vcpu)
 {
 	struct kvmx_vcpu_stats *vs = READ_ONCE(vm->vcpus[vcpu->vcpu_idx]);
 	struct kvmx_class_stat *c;
+	unsigned int bucket;
 	u64 lat;
 
 	/* An entry with no exit before it (first run, 6.1 SVM fastpath). */
@@ -150,13 +152,14 @@ void kvmx_observe_entry(struct kvmx_vm *vm, struct kvm_vcpu *vcpu)
 	if ((s64)lat < 0)
 		lat = 0;
 	c = &vs->cls[vs->pending];
+	bucket = kvmx_lat_bucket(lat);
 	vs->pending = KVMX_NO_PENDING;
 	if (!c->lat_count || lat < c->lat_min)
 		WRITE_ONCE(c->lat_min, lat);
 	if (lat > c->lat_max)
 		WRITE_ONCE(c->lat_max, lat);
 	WRITE_ONCE(c->lat_sum, c->lat_sum + lat);
-	WRITE_ONCE(c->hist[kvmx_lat_bucket(lat)], c->hist[kvmx_lat_bucket(lat)] + 1);
+	WRITE_ONCE(c->hist[bucket], c->hist[bucket] + 1);
 	WRITE_ONCE(c->lat_count, c->lat_count + 1);
 }
 

@@ -17,9 +17,6 @@
 #include <linux/tracepoint.h>
 #include "kvmx.h"
 
-/* KVM_ISA_VMX / KVM_ISA_SVM of arch/x86/kvm/trace.h */
-#define KVMX_KVM_ISA_VMX	1
-
 u32 kvmx_arch_id(void)
 {
 	return strcmp(kvmx_syms.x86_ops->name, "kvm_amd") ?
@@ -27,7 +24,7 @@ u32 kvmx_arch_id(void)
 }
 
 /* kvm_rip_read() without KVM's private headers */
-static unsigned long kvmx_rip(struct kvm_vcpu *vcpu)
+unsigned long kvmx_arch_guest_pc(struct kvm_vcpu *vcpu)
 {
 	if (!test_bit(VCPU_REGS_RIP, (unsigned long *)&vcpu->arch.regs_avail))
 		kvmx_syms.x86_ops->cache_reg(vcpu, VCPU_REGS_RIP);
@@ -38,21 +35,19 @@ static void kvmx_x86_exit(void *data, struct kvm_vcpu *vcpu, u32 isa)
 {
 	struct kvmx_vm *vm = kvmx_vm_find(vcpu->kvm);
 	struct kvmx_exit e = {};
-	u32 arch, intr_info, error_code;
+	u32 intr_info, error_code;
 
 	if (likely(!vm))
 		return;
 
-	arch = isa == KVMX_KVM_ISA_VMX ? KVMX_ARCH_X86_VMX : KVMX_ARCH_X86_SVM;
 	kvmx_syms.x86_ops->get_exit_info(vcpu, &e.raw, &e.info[0], &e.info[1],
 					 &intr_info, &error_code);
 	e.info[2] = intr_info | (u64)error_code << 32;
-	e.class = kvmx_exit_class(arch, e.raw);
-	if (kvmx_exit_has_gpa(arch, e.raw)) {
+	e.class = kvmx_exit_class(vm->arch, e.raw);
+	if (kvmx_exit_has_gpa(vm->arch, e.raw)) {
 		e.gpa = e.info[1];		/* SVM NPF: EXITINFO2 */
 		e.flags |= KVMX_REC_GPA_VALID;
 	}
-	e.pc = kvmx_rip(vcpu);
 	kvmx_observe_exit(vm, vcpu, &e);
 }
 
