@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * arm64 exit probes: KVM's kvm_exit(ret, esr_ec, pc) and kvm_entry(pc)
- * tracepoints. KVM is built in; its tracepoints are found by name at load.
- * They carry no vCPU: it is the one running on this CPU
+ * arm64 probes: KVM's kvm_exit(ret, esr_ec, pc), kvm_entry(pc) and
+ * kvm_guest_fault(pc, esr, far, ipa) tracepoints. KVM is built in; its
+ * tracepoints are found by name at load. They carry no vCPU: it is the one running on this CPU
  * (kvm_get_running_vcpu()), the probes being called from the vCPU run loop
  * with preemption disabled.
  *
@@ -16,7 +16,7 @@
 #include <asm/kvm_emulate.h>
 #include "kvmx.h"
 
-static struct tracepoint *kvmx_tp_exit, *kvmx_tp_entry;
+static struct tracepoint *kvmx_tp_exit, *kvmx_tp_entry, *kvmx_tp_fault;
 
 u32 kvmx_arch_id(void)
 {
@@ -76,20 +76,73 @@ static void kvmx_arm64_entry(void *data, unsigned long pc)
 		kvmx_observe_entry(vm, vcpu);
 }
 
+/*
+ * kvm_guest_fault(pc, esr, far, ipa), from kvm_handle_guest_abort() for
+ * every DABT_LOW/IABT_LOW but the synchronous external aborts KVM handles
+ * first. @ipa is HPFAR's page; FAR gives the offset in it.
+ */
+static void kvmx_arm64_guest_fault(void *data, unsigned long pc,
+				   unsigned long esr, unsigned long far,
+				   unsigned long long ipa)
+{
+	struct kvm_vcpu *vcpu = kvm_get_running_vcpu();
+	struct kvmx_vm *vm = vcpu ? kvmx_vm_find(vcpu->kvm) : NULL;
+
+	if (unlikely(vm))
+		kvmx_observe_fault(vm, vcpu, (ipa & ~0xfffULL) | (far & 0xfff),
+				   esr, pc);
+}
+
+/*
+ * Outcome of a fault from KVM's counters: io_mem_abort() counts an access
+ * completed by an in-kernel device in mmio_exit_kernel and one forwarded
+ * to the VMM in mmio_exit_user. Neither: KVM injected an abort (an
+ * instruction fetch or a table walk outside memory), or failed the access.
+ */
+void kvmx_arch_fault_snap(struct kvm_vcpu *vcpu, u64 snap[2])
+{
+	snap[0] = vcpu->stat.mmio_exit_user;
+	snap[1] = vcpu->stat.mmio_exit_kernel;
+}
+
+enum kvmx_fault_outcome kvmx_arch_fault_outcome(struct kvm_vcpu *vcpu,
+						const u64 snap[2])
+{
+	if (vcpu->stat.mmio_exit_user != snap[0])
+		return KVMX_OUTCOME_MMIO_USER;
+	if (vcpu->stat.mmio_exit_kernel != snap[1])
+		return KVMX_OUTCOME_MMIO_KERNEL;
+	return KVMX_OUTCOME_NONE;
+}
+
+static const struct {
+	const char *name;
+	struct tracepoint **tp;
+} kvmx_arm64_tps[] = {
+	{ "kvm_exit", &kvmx_tp_exit },
+	{ "kvm_entry", &kvmx_tp_entry },
+	{ "kvm_guest_fault", &kvmx_tp_fault },
+};
+
 static void __init kvmx_find_tp(struct tracepoint *tp, void *priv)
 {
-	if (!strcmp(tp->name, "kvm_exit"))
-		kvmx_tp_exit = tp;
-	else if (!strcmp(tp->name, "kvm_entry"))
-		kvmx_tp_entry = tp;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(kvmx_arm64_tps); i++)
+		if (!strcmp(tp->name, kvmx_arm64_tps[i].name))
+			*kvmx_arm64_tps[i].tp = tp;
 }
 
 int __init kvmx_arch_init(void)
 {
+	unsigned int i;
+
 	for_each_kernel_tracepoint(kvmx_find_tp, NULL);
-	if (!kvmx_tp_exit || !kvmx_tp_entry) {
-		pr_err("cannot find tracepoint %s\n", kvmx_tp_exit ? "kvm_entry" : "kvm_exit");
-		return -ENOENT;
+	for (i = 0; i < ARRAY_SIZE(kvmx_arm64_tps); i++) {
+		if (!*kvmx_arm64_tps[i].tp) {
+			pr_err("cannot find tracepoint %s\n", kvmx_arm64_tps[i].name);
+			return -ENOENT;
+		}
 	}
 	return 0;
 }
@@ -103,12 +156,22 @@ int kvmx_arch_probes_register(void)
 		return ret;
 	ret = tracepoint_probe_register(kvmx_tp_entry, kvmx_arm64_entry, NULL);
 	if (ret)
-		tracepoint_probe_unregister(kvmx_tp_exit, kvmx_arm64_exit, NULL);
+		goto err_exit;
+	ret = tracepoint_probe_register(kvmx_tp_fault, kvmx_arm64_guest_fault, NULL);
+	if (ret)
+		goto err_entry;
+	return 0;
+
+err_entry:
+	tracepoint_probe_unregister(kvmx_tp_entry, kvmx_arm64_entry, NULL);
+err_exit:
+	tracepoint_probe_unregister(kvmx_tp_exit, kvmx_arm64_exit, NULL);
 	return ret;
 }
 
 void kvmx_arch_probes_unregister(void)
 {
+	tracepoint_probe_unregister(kvmx_tp_fault, kvmx_arm64_guest_fault, NULL);
 	tracepoint_probe_unregister(kvmx_tp_entry, kvmx_arm64_entry, NULL);
 	tracepoint_probe_unregister(kvmx_tp_exit, kvmx_arm64_exit, NULL);
 }

@@ -245,3 +245,98 @@ void kvmx_decode_npf(__u64 ec, struct kvmx_fault_info *fi)
 	if (ec & ~(0x7full | BIT64(31) | (0x3full << 32)))
 		fi->flags |= KVMX_FF_UNKNOWN_BITS;
 }
+
+/**
+ * kvmx_decode_fault() - decode the syndrome of @arch's stage-2 fault
+ * @arch:	KVMX_ARCH_*
+ * @syndrome:	arm64 ESR_EL2, VMX exit qualification, SVM EXITINFO1
+ * @fi:		result
+ *
+ * Return: false (and an unknown @fi) for an unknown @arch or, on arm64, a
+ * syndrome that is not a stage-2 abort.
+ */
+bool kvmx_decode_fault(__u32 arch, __u64 syndrome, struct kvmx_fault_info *fi)
+{
+	switch (arch) {
+	case KVMX_ARCH_ARM64:
+		return kvmx_decode_arm64_abort(syndrome, fi);
+	case KVMX_ARCH_X86_VMX:
+		kvmx_decode_ept_violation(syndrome, fi);
+		return true;
+	case KVMX_ARCH_X86_SVM:
+		kvmx_decode_npf(syndrome, fi);
+		return true;
+	}
+	kvmx_fault_init(fi);
+	return false;
+}
+
+/**
+ * kvmx_fault_classify() - the class of a fault, as far as the fault says
+ * @fi:		the decoded syndrome
+ * @backed:	a memslot covers the GPA
+ * @readonly:	that memslot is KVM_MEM_READONLY
+ *
+ * The guest's own table walk comes first: whatever it touched, the access
+ * itself has not happened yet. A write to a read-only memslot is a
+ * permission fault even when it is the page's first touch (KVM never maps
+ * it writable). Without a memslot the class depends on the outcome:
+ * KVMX_FAULT_NOSLOT, for kvmx_fault_final_class().
+ */
+unsigned int kvmx_fault_classify(const struct kvmx_fault_info *fi, bool backed,
+				 bool readonly)
+{
+	if (fi->flags & KVMX_FF_WALK)
+		return KVMX_FAULT_WALK;
+	if (!backed)
+		return KVMX_FAULT_NOSLOT;
+	if (readonly && (fi->access & KVMX_ACC_WRITE))
+		return KVMX_FAULT_PERMISSION;
+	switch (fi->type) {
+	case KVMX_FT_TRANSLATION:
+	case KVMX_FT_ACCESS_FLAG:
+		return KVMX_FAULT_FIRST_TOUCH;
+	case KVMX_FT_PERMISSION:
+		return KVMX_FAULT_PERMISSION;
+	}
+	return KVMX_FAULT_OTHER;
+}
+
+/**
+ * kvmx_fault_final_class() - the class once KVM handled the fault
+ * @class:	from kvmx_fault_classify()
+ * @outcome:	what KVM did
+ *
+ * Only KVMX_FAULT_NOSLOT changes: MMIO completed in the kernel, forwarded
+ * to the VMM, or neither (unbacked: KVM injected an abort into the guest
+ * or could not emulate the access).
+ */
+unsigned int kvmx_fault_final_class(unsigned int class,
+				    enum kvmx_fault_outcome outcome)
+{
+	if (class != KVMX_FAULT_NOSLOT)
+		return class;
+	switch (outcome) {
+	case KVMX_OUTCOME_MMIO_KERNEL:
+		return KVMX_FAULT_MMIO_KERNEL;
+	case KVMX_OUTCOME_MMIO_USER:
+		return KVMX_FAULT_MMIO_USER;
+	default:
+		return KVMX_FAULT_UNBACKED;
+	}
+}
+
+static const char * const kvmx_fault_class_names[KVMX_FAULT_NR_CLASSES] = {
+	[KVMX_FAULT_FIRST_TOUCH]	= "first_touch",
+	[KVMX_FAULT_PERMISSION]		= "permission",
+	[KVMX_FAULT_MMIO_KERNEL]	= "mmio_kernel",
+	[KVMX_FAULT_MMIO_USER]		= "mmio_user",
+	[KVMX_FAULT_UNBACKED]		= "unbacked",
+	[KVMX_FAULT_WALK]		= "walk",
+	[KVMX_FAULT_OTHER]		= "other",
+};
+
+const char *kvmx_fault_class_name(unsigned int class)
+{
+	return class < KVMX_FAULT_NR_CLASSES ? kvmx_fault_class_names[class] : "?";
+}

@@ -9,31 +9,10 @@
 #define _KVMX_FAULT_DECODE_H
 
 #include <linux/types.h>
+#include <linux/kvmx.h>
 #ifndef __KERNEL__
 #include <stdbool.h>
 #endif
-
-enum kvmx_fault_type {
-	KVMX_FT_UNKNOWN = 0,		/* reserved or unrecognized encoding */
-	KVMX_FT_TRANSLATION,		/* no valid mapping (arm64), EPT/NPT entry not present */
-	KVMX_FT_ACCESS_FLAG,		/* arm64 access flag */
-	KVMX_FT_PERMISSION,		/* present, but the access is not allowed */
-	KVMX_FT_ADDRESS_SIZE,		/* arm64 address size */
-	KVMX_FT_EXTERNAL,		/* synchronous external abort */
-	KVMX_FT_ECC,			/* synchronous parity/ECC error */
-	KVMX_FT_ALIGNMENT,
-	KVMX_FT_TLB_CONFLICT,
-	KVMX_FT_ATOMIC_HW_UPDATE,	/* unsupported atomic hardware update */
-	KVMX_FT_TAG_CHECK,		/* MTE synchronous tag check */
-	KVMX_FT_GRANULE_PROTECTION,	/* RME */
-	KVMX_FT_IMPDEF,			/* lockdown, unsupported exclusive/atomic */
-	KVMX_FT_RESERVED_BIT,		/* SVM: reserved bit set in an NPT entry */
-	KVMX_FT_NR_TYPES
-};
-
-#define KVMX_ACC_READ		0x1
-#define KVMX_ACC_WRITE		0x2
-#define KVMX_ACC_EXEC		0x4
 
 #define KVMX_LEVEL_NONE		((__s8)-128)
 
@@ -75,9 +54,29 @@ struct kvmx_fault_info {
 	bool sse, sf, ar;
 };
 
+/*
+ * Internal, provisional class of a fault on a GPA with no memslot: which
+ * of MMIO_KERNEL, MMIO_USER and UNBACKED it is depends on what KVM did
+ * (enum kvmx_fault_outcome), known only after the fault was handled.
+ */
+#define KVMX_FAULT_NOSLOT	KVMX_FAULT_NR_CLASSES
+
+/* What KVM did with a fault, from its own per-vCPU counters. */
+enum kvmx_fault_outcome {
+	KVMX_OUTCOME_NONE,		/* no MMIO was completed or forwarded */
+	KVMX_OUTCOME_MMIO_KERNEL,	/* an in-kernel device completed it */
+	KVMX_OUTCOME_MMIO_USER,		/* KVM_EXIT_MMIO to the VMM */
+};
+
 bool kvmx_decode_arm64_abort(__u64 esr, struct kvmx_fault_info *fi);
 void kvmx_decode_ept_violation(__u64 qual, struct kvmx_fault_info *fi);
 void kvmx_decode_npf(__u64 error_code, struct kvmx_fault_info *fi);
 const char *kvmx_fault_type_name(unsigned int type);
+bool kvmx_decode_fault(__u32 arch, __u64 syndrome, struct kvmx_fault_info *fi);
+unsigned int kvmx_fault_classify(const struct kvmx_fault_info *fi, bool backed,
+				 bool readonly);
+unsigned int kvmx_fault_final_class(unsigned int class,
+				    enum kvmx_fault_outcome outcome);
+const char *kvmx_fault_class_name(unsigned int class);
 
 #endif /* _KVMX_FAULT_DECODE_H */

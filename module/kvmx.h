@@ -7,9 +7,11 @@
 
 #include <linux/hashtable.h>
 #include <linux/poll.h>
+#include <linux/seqlock.h>
 #include <linux/kvm_host.h>
 #include <linux/kvmx.h>
 #include "exit_class.h"
+#include "fault_decode.h"
 
 /* symbols.c: KVM symbols that are not exported, resolved once at load */
 struct kvmx_syms {
@@ -43,6 +45,44 @@ struct kvmx_class_stat {
 
 #define KVMX_NO_PENDING	0xff
 
+struct kvmx_fault_stat {
+	u64 count;
+	u64 read;
+	u64 write;
+	u64 exec;
+	u64 to_user;
+	u64 level[KVMX_FAULT_LEVELS];
+};
+
+/* Hot-page table of one vCPU: space-saving top-k, see fault.c */
+#define KVMX_HOT_SLOTS		32
+#define KVMX_HOT_4K		0
+#define KVMX_HOT_2M		1
+
+struct kvmx_hot_page {
+	u64 page;
+	u64 count;
+	u64 error;
+};
+
+/*
+ * struct kvmx_pending_fault - a stage-2 fault whose outcome is not known yet
+ *
+ * Set by the fault probe, consumed at the vCPU's next entry (or by
+ * KVMX_GET_FAULTS holding the vCPU's mutex, when the vCPU left KVM_RUN).
+ */
+struct kvmx_pending_fault {
+	bool valid;
+	u8 class;		/* kvmx_fault_classify() */
+	struct kvmx_fault_info fi;
+	u32 raw;
+	u64 gpa;
+	u64 pc;			/* with @ts, only when a ring may want it */
+	u64 ts;
+	u64 info[3];
+	u64 snap[2];		/* the arch's KVM counters at the fault */
+};
+
 /*
  * struct kvmx_vcpu_stats - counters of one vCPU
  *
@@ -55,9 +95,15 @@ struct kvmx_class_stat {
 struct kvmx_vcpu_stats {
 	u32 gen;
 	u8 pending;		/* class of the exit awaiting its entry */
+	u32 last_raw;		/* raw reason of that exit */
 	u64 exit_ns;
+	u64 exit_info[3];	/* info words of the last stage-2 exit */
 	struct kvmx_class_stat cls[KVMX_EXIT_NR_CLASSES];
 	u64 raw[KVMX_RAW_SLOTS];
+	struct kvmx_fault_stat fault[KVMX_FAULT_NR_CLASSES];
+	struct kvmx_pending_fault pf;
+	seqcount_t hot_seq;	/* the writer is the vCPU: no lock */
+	struct kvmx_hot_page hot[2][KVMX_HOT_SLOTS];
 };
 
 /**
@@ -123,11 +169,23 @@ int kvmx_vm_observe_init(struct kvmx_vm *vm);
 void kvmx_vm_observe_free(struct kvmx_vm *vm);
 long kvmx_get_stats(struct kvmx_vm *vm, struct kvmx_stats __user *uarg);
 void kvmx_reset_stats(struct kvmx_vm *vm);
+struct kvmx_vcpu_stats *kvmx_vcpu_stats(struct kvmx_vm *vm, struct kvm_vcpu *vcpu);
+void kvmx_push_record(struct kvmx_vm *vm, const struct kvmx_exit_record *rec,
+		      u64 count);
+
+/* fault.c */
+void kvmx_observe_fault(struct kvmx_vm *vm, struct kvm_vcpu *vcpu, u64 gpa,
+			u64 syndrome, u64 pc);
+void kvmx_fault_resolve(struct kvmx_vm *vm, struct kvm_vcpu *vcpu,
+			struct kvmx_vcpu_stats *vs);
+void kvmx_fault_reset(struct kvmx_vcpu_stats *vs);
+long kvmx_get_faults(struct kvmx_vm *vm, struct kvmx_faults __user *uarg);
 
 #ifdef CONFIG_X86
 /* exported by kvm.ko; their declarations live in KVM's private trace.h */
 extern struct tracepoint __tracepoint_kvm_exit;
 extern struct tracepoint __tracepoint_kvm_entry;
+extern struct tracepoint __tracepoint_kvm_page_fault;
 #endif
 
 /* x86.c, arm64.c: the arch's tracepoint probes */
@@ -136,11 +194,14 @@ int kvmx_arch_probes_register(void);
 void kvmx_arch_probes_unregister(void);
 u32 kvmx_arch_id(void);
 unsigned long kvmx_arch_guest_pc(struct kvm_vcpu *vcpu);
+void kvmx_arch_fault_snap(struct kvm_vcpu *vcpu, u64 snap[2]);
+enum kvmx_fault_outcome kvmx_arch_fault_outcome(struct kvm_vcpu *vcpu,
+						const u64 snap[2]);
 
 /* ring.c */
 long kvmx_ring_setup(struct kvmx_session *s, struct kvmx_ring_setup __user *uarg);
 void kvmx_ring_push(struct kvmx_ring *r, const struct kvmx_exit_record *rec);
-u32 kvmx_ring_sample(struct kvmx_ring *r, unsigned int class);
+u32 kvmx_ring_sample(struct kvmx_ring *r, const struct kvmx_exit_record *rec);
 int kvmx_ring_mmap(struct kvmx_session *s, struct vm_area_struct *vma);
 __poll_t kvmx_ring_poll(struct kvmx_session *s, struct file *file, poll_table *wait);
 void kvmx_ring_free(struct kvmx_ring *r);

@@ -25,16 +25,21 @@
 
 static struct kvmx_vcpu_stats *kvmx_vcpu_stats_alloc(gfp_t gfp)
 {
-	struct kvmx_vcpu_stats *vs = kzalloc(sizeof(*vs), gfp);
+	struct kvmx_vcpu_stats *vs = kvzalloc(sizeof(*vs), gfp);
 
-	if (vs)
+	if (vs) {
 		vs->pending = KVMX_NO_PENDING;
+		seqcount_init(&vs->hot_seq);
+	}
 	return vs;
 }
 
-/* The counters of the vCPU running here; only its own thread calls this. */
-static struct kvmx_vcpu_stats *kvmx_vcpu_stats(struct kvmx_vm *vm,
-					       struct kvm_vcpu *vcpu)
+/*
+ * The counters of @vcpu, allocated on first use, with a pending reset
+ * applied. Called by the vCPU's own thread, or by a thread holding the
+ * vCPU's mutex while the vCPU is outside KVM_RUN: the single writer.
+ */
+struct kvmx_vcpu_stats *kvmx_vcpu_stats(struct kvmx_vm *vm, struct kvm_vcpu *vcpu)
 {
 	struct kvmx_vcpu_stats *vs = READ_ONCE(vm->vcpus[vcpu->vcpu_idx]);
 	u32 gen = READ_ONCE(vm->gen);
@@ -52,6 +57,7 @@ static struct kvmx_vcpu_stats *kvmx_vcpu_stats(struct kvmx_vm *vm,
 		memset(vs->cls, 0, sizeof(vs->cls));
 		memset(vs->raw, 0, sizeof(vs->raw));
 		vs->pending = KVMX_NO_PENDING;
+		kvmx_fault_reset(vs);
 		/* zeroes before gen; pairs with the acquire in kvmx_vcpu_snapshot() */
 		smp_store_release(&vs->gen, gen);
 	}
@@ -70,12 +76,16 @@ static bool kvmx_gpa_backed(struct kvm *kvm, u64 gpa)
 	return slot && !(slot->flags & KVM_MEMSLOT_INVALID);
 }
 
+/*
+ * Push @rec to each ring of @vm that samples its class and whose 1-in-N
+ * falls on @count (the vCPU's count of that class). Exit records are
+ * completed on first use (@vcpu non-NULL): the guest PC costs a VMREAD on
+ * VMX, so it is read only for a record.
+ */
 static void kvmx_sample(struct kvmx_vm *vm, struct kvm_vcpu *vcpu,
-			const struct kvmx_exit *e, u64 count)
+			struct kvmx_exit_record *rec, u64 count)
 {
-	struct kvmx_exit_record rec;
 	struct kvmx_session *s;
-	bool built = false;
 	u32 n;
 
 	list_for_each_entry_rcu(s, &vm->sessions, vm_node) {
@@ -83,25 +93,25 @@ static void kvmx_sample(struct kvmx_vm *vm, struct kvm_vcpu *vcpu,
 
 		if (!r)
 			continue;
-		n = kvmx_ring_sample(r, e->class);
+		n = kvmx_ring_sample(r, rec);
 		if (!n || count % n)
 			continue;
-		if (!built) {
-			rec = (struct kvmx_exit_record) {
-				.timestamp_ns = ktime_get_ns(),
-				.gpa = e->gpa,
-				/* read only for a record: a VMREAD on VMX */
-				.pc = kvmx_arch_guest_pc(vcpu),
-				.info = { e->info[0], e->info[1], e->info[2] },
-				.vcpu = vcpu->vcpu_idx,
-				.class = e->class,
-				.flags = e->flags,
-				.raw = e->raw,
-			};
-			built = true;
+		if (vcpu) {
+			rec->timestamp_ns = ktime_get_ns();
+			rec->pc = kvmx_arch_guest_pc(vcpu);
+			vcpu = NULL;
 		}
-		kvmx_ring_push(r, &rec);
+		kvmx_ring_push(r, rec);
 	}
+}
+
+/* A fault record: complete, @count is the vCPU's count of its class. */
+void kvmx_push_record(struct kvmx_vm *vm, const struct kvmx_exit_record *rec,
+		      u64 count)
+{
+	struct kvmx_exit_record r = *rec;
+
+	kvmx_sample(vm, NULL, &r, count);
 }
 
 void kvmx_observe_exit(struct kvmx_vm *vm, struct kvm_vcpu *vcpu,
@@ -117,9 +127,14 @@ void kvmx_observe_exit(struct kvmx_vm *vm, struct kvm_vcpu *vcpu,
 		return;
 	}
 	now = sched_clock();
-	if (e->class == KVMX_EXIT_STAGE2 && (e->flags & KVMX_REC_GPA_VALID) &&
-	    !kvmx_gpa_backed(vcpu->kvm, e->gpa))
-		e->class = KVMX_EXIT_MMIO;
+	vs->last_raw = e->raw;
+	if (e->class == KVMX_EXIT_STAGE2) {
+		/* for the fault probe's record */
+		memcpy(vs->exit_info, e->info, sizeof(vs->exit_info));
+		if ((e->flags & KVMX_REC_GPA_VALID) &&
+		    !kvmx_gpa_backed(vcpu->kvm, e->gpa))
+			e->class = KVMX_EXIT_MMIO;
+	}
 
 	c = &vs->cls[e->class];
 	WRITE_ONCE(c->count, c->count + 1);
@@ -128,8 +143,18 @@ void kvmx_observe_exit(struct kvmx_vm *vm, struct kvm_vcpu *vcpu,
 	vs->pending = e->class;
 	vs->exit_ns = now;
 
-	if (atomic_read(&vm->nr_rings))
-		kvmx_sample(vm, vcpu, e, c->count);
+	if (atomic_read(&vm->nr_rings)) {
+		struct kvmx_exit_record rec = {
+			.gpa = e->gpa,
+			.info = { e->info[0], e->info[1], e->info[2] },
+			.vcpu = vcpu->vcpu_idx,
+			.class = e->class,
+			.flags = e->flags,
+			.raw = e->raw,
+		};
+
+		kvmx_sample(vm, vcpu, &rec, c->count);
+	}
 }
 
 static unsigned int kvmx_lat_bucket(u64 ns)
@@ -144,8 +169,13 @@ void kvmx_observe_entry(struct kvmx_vm *vm, struct kvm_vcpu *vcpu)
 	unsigned int bucket;
 	u64 lat;
 
+	if (!vs || vs->gen != READ_ONCE(vm->gen))
+		return;
+	/* the stage-2 fault of the exit this entry ends, if any */
+	if (vs->pf.valid)
+		kvmx_fault_resolve(vm, vcpu, vs);
 	/* An entry with no exit before it (first run, 6.1 SVM fastpath). */
-	if (!vs || vs->pending == KVMX_NO_PENDING || vs->gen != READ_ONCE(vm->gen))
+	if (vs->pending == KVMX_NO_PENDING)
 		return;
 
 	lat = sched_clock() - vs->exit_ns;
@@ -185,7 +215,7 @@ void kvmx_vm_observe_free(struct kvmx_vm *vm)
 	unsigned int i;
 
 	for (i = 0; i < KVM_MAX_VCPUS; i++)
-		kfree(vm->vcpus[i]);
+		kvfree(vm->vcpus[i]);
 }
 
 void kvmx_reset_stats(struct kvmx_vm *vm)

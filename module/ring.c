@@ -28,15 +28,19 @@ struct kvmx_ring {
 	u32 nr;
 	u32 watermark;
 	u32 sample[KVMX_EXIT_CLASSES_MAX];
+	u32 fault_sample[KVMX_FAULT_CLASSES_MAX];
 	u32 head;			/* the kernel's copy of hdr->head */
 	u64 overflow;
 	spinlock_t lock;		/* producers */
 	wait_queue_head_t wq;
 };
 
-u32 kvmx_ring_sample(struct kvmx_ring *r, unsigned int class)
+/* 1 in how many of @rec's class this ring records (0: none) */
+u32 kvmx_ring_sample(struct kvmx_ring *r, const struct kvmx_exit_record *rec)
 {
-	return READ_ONCE(r->sample[class]);
+	if (rec->flags & KVMX_REC_FAULT)
+		return READ_ONCE(r->fault_sample[rec->class]);
+	return READ_ONCE(r->sample[rec->class]);
 }
 
 void kvmx_ring_push(struct kvmx_ring *r, const struct kvmx_exit_record *rec)
@@ -80,6 +84,9 @@ static int kvmx_ring_check(const struct kvmx_ring_setup *a)
 	for (i = KVMX_EXIT_NR_CLASSES; i < KVMX_EXIT_CLASSES_MAX; i++)
 		if (a->sample[i])
 			return -EINVAL;
+	for (i = KVMX_FAULT_NR_CLASSES; i < KVMX_FAULT_CLASSES_MAX; i++)
+		if (a->fault_sample[i])
+			return -EINVAL;
 	return 0;
 }
 
@@ -113,7 +120,9 @@ long kvmx_ring_setup(struct kvmx_session *s, struct kvmx_ring_setup __user *uarg
 	unsigned int i;
 	int ret;
 
-	ret = kvmx_copy_in(&a, sizeof(a), sizeof(a), uarg);
+	/* API 1.1 callers pass no fault_sample[]: it reads as zeroes */
+	ret = kvmx_copy_in(&a, sizeof(a), offsetofend(struct kvmx_ring_setup, mmap_size),
+			   uarg);
 	if (ret)
 		return ret;
 	ret = kvmx_ring_check(&a);
@@ -137,6 +146,8 @@ long kvmx_ring_setup(struct kvmx_session *s, struct kvmx_ring_setup __user *uarg
 	WRITE_ONCE(r->watermark, a.watermark);
 	for (i = 0; i < KVMX_EXIT_CLASSES_MAX; i++)
 		WRITE_ONCE(r->sample[i], a.sample[i]);
+	for (i = 0; i < KVMX_FAULT_CLASSES_MAX; i++)
+		WRITE_ONCE(r->fault_sample[i], a.fault_sample[i]);
 	a.mmap_size = r->size;
 	if (copy_to_user(&uarg->mmap_size, &a.mmap_size, sizeof(a.mmap_size))) {
 		ret = -EFAULT;

@@ -155,6 +155,8 @@ static long kvmx_session_ioctl(struct file *filp, unsigned int cmd,
 		return 0;
 	case KVMX_RING_SETUP:
 		return kvmx_ring_setup(s, uarg);
+	case KVMX_GET_FAULTS:
+		return kvmx_get_faults(s->vm, uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * x86 exit probes: KVM's kvm_exit and kvm_entry tracepoints (exported by
- * kvm.ko). The exit reason and its info words come from the vendor module
+ * x86 probes: KVM's kvm_exit, kvm_entry and kvm_page_fault tracepoints
+ * (exported by kvm.ko). The exit reason and its info words come from the vendor module
  * through kvm_x86_ops.get_exit_info, as the kvm_exit trace event itself
  * gets them.
  *
@@ -51,6 +51,44 @@ static void kvmx_x86_exit(void *data, struct kvm_vcpu *vcpu, u32 isa)
 	kvmx_observe_exit(vm, vcpu, &e);
 }
 
+/*
+ * kvm_page_fault(vcpu, gpa, error code): SVM's NPF (EXITINFO2, EXITINFO1),
+ * VMX's EPT violation (GPA, exit qualification), and also intercepted #PF
+ * (a guest-virtual address), which kvmx_observe_fault() tells apart by the
+ * exit it follows. VMX's EPT misconfigurations (KVM's cached MMIO SPTEs)
+ * do not pass here: they are counted as MMIO exits only.
+ */
+static void kvmx_x86_page_fault(void *data, struct kvm_vcpu *vcpu, u64 gpa,
+				u64 error_code)
+{
+	struct kvmx_vm *vm = kvmx_vm_find(vcpu->kvm);
+
+	if (unlikely(vm))
+		kvmx_observe_fault(vm, vcpu, gpa, error_code, 0);
+}
+
+/*
+ * Outcome of a fault from KVM's counters: mmio_exits counts KVM_EXIT_MMIO
+ * after emulation, insn_emulation_fail an access KVM could not emulate. An
+ * emulated MMIO access that did neither was completed in the kernel (an
+ * in-kernel device, the local APIC).
+ */
+void kvmx_arch_fault_snap(struct kvm_vcpu *vcpu, u64 snap[2])
+{
+	snap[0] = vcpu->stat.mmio_exits;
+	snap[1] = vcpu->stat.insn_emulation_fail;
+}
+
+enum kvmx_fault_outcome kvmx_arch_fault_outcome(struct kvm_vcpu *vcpu,
+						const u64 snap[2])
+{
+	if (vcpu->stat.mmio_exits != snap[0])
+		return KVMX_OUTCOME_MMIO_USER;
+	if (vcpu->stat.insn_emulation_fail != snap[1])
+		return KVMX_OUTCOME_NONE;
+	return KVMX_OUTCOME_MMIO_KERNEL;
+}
+
 static void kvmx_x86_entry(void *data, struct kvm_vcpu *vcpu, bool immediate_exit)
 {
 	struct kvmx_vm *vm = kvmx_vm_find(vcpu->kvm);
@@ -73,12 +111,24 @@ int kvmx_arch_probes_register(void)
 		return ret;
 	ret = tracepoint_probe_register(&__tracepoint_kvm_entry, kvmx_x86_entry, NULL);
 	if (ret)
-		tracepoint_probe_unregister(&__tracepoint_kvm_exit, kvmx_x86_exit, NULL);
+		goto err_exit;
+	ret = tracepoint_probe_register(&__tracepoint_kvm_page_fault,
+					kvmx_x86_page_fault, NULL);
+	if (ret)
+		goto err_entry;
+	return 0;
+
+err_entry:
+	tracepoint_probe_unregister(&__tracepoint_kvm_entry, kvmx_x86_entry, NULL);
+err_exit:
+	tracepoint_probe_unregister(&__tracepoint_kvm_exit, kvmx_x86_exit, NULL);
 	return ret;
 }
 
 void kvmx_arch_probes_unregister(void)
 {
+	tracepoint_probe_unregister(&__tracepoint_kvm_page_fault,
+				    kvmx_x86_page_fault, NULL);
 	tracepoint_probe_unregister(&__tracepoint_kvm_entry, kvmx_x86_entry, NULL);
 	tracepoint_probe_unregister(&__tracepoint_kvm_exit, kvmx_x86_exit, NULL);
 }

@@ -334,4 +334,93 @@ TEST(type_names)
 	EXPECT_STREQ("?", kvmx_fault_type_name(KVMX_FT_NR_TYPES));
 }
 
+/* Classification: the decoded syndrome and the memslot behind the GPA. */
+TEST(classify_backed)
+{
+	struct kvmx_fault_info fi;
+
+	/* arm64: write, translation fault level 3 -> first touch */
+	kvmx_decode_arm64_abort(0x92000047ull, &fi);		/* DABT_LOW WnR DFSC 0x07 */
+	EXPECT_EQ(KVMX_FAULT_FIRST_TOUCH, kvmx_fault_classify(&fi, true, false));
+	/* the same write to a read-only memslot: permission, never mapped writable */
+	EXPECT_EQ(KVMX_FAULT_PERMISSION, kvmx_fault_classify(&fi, true, true));
+	/* a read of a read-only memslot is an ordinary first touch */
+	kvmx_decode_arm64_abort(0x92000007ull, &fi);
+	EXPECT_EQ(KVMX_FAULT_FIRST_TOUCH, kvmx_fault_classify(&fi, true, true));
+	/* access flag counts as first touch (not mapped young yet) */
+	kvmx_decode_arm64_abort(0x9200000bull, &fi);
+	EXPECT_EQ(KVMX_FAULT_FIRST_TOUCH, kvmx_fault_classify(&fi, true, false));
+	/* permission fault level 3: dirty logging's write protection */
+	kvmx_decode_arm64_abort(0x9200004full, &fi);
+	EXPECT_EQ(KVMX_FAULT_PERMISSION, kvmx_fault_classify(&fi, true, false));
+	/* S1PTW: the guest's walk, whatever the type */
+	kvmx_decode_arm64_abort(0x92000087ull, &fi);
+	EXPECT_EQ(KVMX_FAULT_WALK, kvmx_fault_classify(&fi, true, false));
+	EXPECT_EQ(KVMX_FAULT_WALK, kvmx_fault_classify(&fi, false, false));
+	/* alignment on a backed page */
+	kvmx_decode_arm64_abort(0x92000021ull, &fi);
+	EXPECT_EQ(KVMX_FAULT_OTHER, kvmx_fault_classify(&fi, true, false));
+
+	/* SVM: not present / present+write / walk */
+	kvmx_decode_npf(E_FINAL | E_RW, &fi);
+	EXPECT_EQ(KVMX_FAULT_FIRST_TOUCH, kvmx_fault_classify(&fi, true, false));
+	kvmx_decode_npf(E_FINAL | E_P | E_RW, &fi);
+	EXPECT_EQ(KVMX_FAULT_PERMISSION, kvmx_fault_classify(&fi, true, false));
+	kvmx_decode_npf(E_WALK, &fi);
+	EXPECT_EQ(KVMX_FAULT_WALK, kvmx_fault_classify(&fi, true, false));
+
+	/* VMX: write to an entry allowing read+exec, GLA valid, final */
+	kvmx_decode_ept_violation(0x2 | 0x8 | 0x20 | 0x80 | 0x100, &fi);
+	EXPECT_EQ(KVMX_FAULT_PERMISSION, kvmx_fault_classify(&fi, true, false));
+	kvmx_decode_ept_violation(0x1 | 0x80 | 0x100, &fi);	/* not present */
+	EXPECT_EQ(KVMX_FAULT_FIRST_TOUCH, kvmx_fault_classify(&fi, true, false));
+	kvmx_decode_ept_violation(0x1 | 0x80, &fi);		/* paging-structure access */
+	EXPECT_EQ(KVMX_FAULT_WALK, kvmx_fault_classify(&fi, true, false));
+}
+
+TEST(classify_noslot_by_outcome)
+{
+	struct kvmx_fault_info fi;
+	unsigned int c;
+
+	kvmx_decode_arm64_abort(0x93c80047ull, &fi);	/* ISV str x8 (8 bytes) */
+	c = kvmx_fault_classify(&fi, false, false);
+	EXPECT_EQ(KVMX_FAULT_NOSLOT, c);
+	EXPECT_EQ(KVMX_FAULT_MMIO_USER, kvmx_fault_final_class(c, KVMX_OUTCOME_MMIO_USER));
+	EXPECT_EQ(KVMX_FAULT_MMIO_KERNEL, kvmx_fault_final_class(c, KVMX_OUTCOME_MMIO_KERNEL));
+	EXPECT_EQ(KVMX_FAULT_UNBACKED, kvmx_fault_final_class(c, KVMX_OUTCOME_NONE));
+	/* backed classes do not depend on the outcome */
+	for (c = 0; c < KVMX_FAULT_NR_CLASSES; c++) {
+		EXPECT_EQ(c, kvmx_fault_final_class(c, KVMX_OUTCOME_MMIO_USER));
+		EXPECT_EQ(c, kvmx_fault_final_class(c, KVMX_OUTCOME_NONE));
+	}
+	/* the SVM cached-MMIO form: reserved bit, no memslot */
+	kvmx_decode_npf(E_FINAL | E_P | E_RSV | E_RW, &fi);
+	EXPECT_EQ(KVMX_FAULT_NOSLOT, kvmx_fault_classify(&fi, false, false));
+}
+
+TEST(decode_fault_dispatch)
+{
+	struct kvmx_fault_info a, b;
+
+	EXPECT_TRUE(kvmx_decode_fault(KVMX_ARCH_X86_SVM, E_FINAL | E_RW, &a));
+	kvmx_decode_npf(E_FINAL | E_RW, &b);
+	EXPECT_EQ(0, memcmp(&a, &b, sizeof(a)));
+	EXPECT_TRUE(kvmx_decode_fault(KVMX_ARCH_X86_VMX, 0x181, &a));
+	kvmx_decode_ept_violation(0x181, &b);
+	EXPECT_EQ(0, memcmp(&a, &b, sizeof(a)));
+	EXPECT_TRUE(kvmx_decode_fault(KVMX_ARCH_ARM64, 0x92000047ull, &a));
+	EXPECT_FALSE(kvmx_decode_fault(KVMX_ARCH_ARM64, 0x5a000000ull, &a)); /* HVC */
+	EXPECT_FALSE(kvmx_decode_fault(0, 0x181, &a));
+	EXPECT_EQ(KVMX_FT_UNKNOWN, a.type);
+}
+
+TEST(class_names)
+{
+	for (unsigned int c = 0; c < KVMX_FAULT_NR_CLASSES; c++)
+		ASSERT_STRNE("?", kvmx_fault_class_name(c));
+	EXPECT_STREQ("?", kvmx_fault_class_name(KVMX_FAULT_NR_CLASSES));
+	EXPECT_STREQ("mmio_user", kvmx_fault_class_name(KVMX_FAULT_MMIO_USER));
+}
+
 TEST_HARNESS_MAIN

@@ -65,4 +65,44 @@ TEST(session_info_layout)
 	EXPECT_EQ(8, sizeof(a.vm_id));
 }
 
+TEST(stats_layout)
+{
+	EXPECT_EQ(48, sizeof(struct kvmx_stats));
+	EXPECT_EQ(48, OFF(kvmx_stats, entries));
+	EXPECT_EQ(32, OFF(kvmx_stats, lost));
+	EXPECT_EQ(56 + 8 * KVMX_LAT_BUCKETS, sizeof(struct kvmx_stat_entry));
+	EXPECT_EQ(56, OFF(kvmx_stat_entry, lat_hist));
+}
+
+TEST(ring_layout)
+{
+	/* API 1.1 callers pass everything up to mmap_size: it must not move */
+	EXPECT_EQ(80, OFF(kvmx_ring_setup, mmap_size));
+	EXPECT_EQ(88, OFF(kvmx_ring_setup, fault_sample));
+	EXPECT_EQ(120, sizeof(struct kvmx_ring_setup));
+	EXPECT_EQ(64, OFF(kvmx_ring_header, tail));
+	EXPECT_EQ(128, sizeof(struct kvmx_ring_header));
+	EXPECT_EQ(64, sizeof(struct kvmx_exit_record));
+	EXPECT_EQ(56, OFF(kvmx_exit_record, raw));
+	EXPECT_EQ(60, OFF(kvmx_exit_record, fault_type));
+	EXPECT_EQ(61, OFF(kvmx_exit_record, fault_level));
+	EXPECT_EQ(62, OFF(kvmx_exit_record, fault_access));
+	EXPECT_EQ(63, OFF(kvmx_exit_record, fault_flags));
+}
+
+TEST(faults_layout)
+{
+	EXPECT_EQ(40, sizeof(struct kvmx_faults));
+	EXPECT_EQ(32, OFF(kvmx_faults, pending));
+	EXPECT_EQ(40, OFF(kvmx_faults, entries));
+	EXPECT_EQ(128, sizeof(struct kvmx_fault_entry));
+	EXPECT_EQ(8, OFF(kvmx_fault_entry, count));
+	EXPECT_EQ(56, OFF(kvmx_fault_entry, to_user));
+	EXPECT_EQ(64, OFF(kvmx_fault_entry, level));
+	EXPECT_EQ(120, OFF(kvmx_fault_entry, reserved));
+	EXPECT_LE(KVMX_FAULT_NR_CLASSES, KVMX_FAULT_CLASSES_MAX);
+	EXPECT_LE(KVMX_EXIT_NR_CLASSES, KVMX_EXIT_CLASSES_MAX);
+	EXPECT_EQ(0, _IOC_SIZE(KVMX_GET_FAULTS));
+}
+
 TEST_HARNESS_MAIN

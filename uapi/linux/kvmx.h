@@ -33,7 +33,7 @@
  * incompatibly; the minor number when something is added.
  */
 #define KVMX_API_MAJOR		1
-#define KVMX_API_MINOR		1
+#define KVMX_API_MINOR		2
 #define KVMX_API_VERSION	((KVMX_API_MAJOR << 16) | KVMX_API_MINOR)
 #define KVMX_API_VERSION_MAJOR(v)	(((v) >> 16) & 0xffff)
 #define KVMX_API_VERSION_MINOR(v)	((v) & 0xffff)
@@ -132,6 +132,58 @@ enum kvmx_exit_class {
 /* Room for classes in fixed-size arrays of the uapi. */
 #define KVMX_EXIT_CLASSES_MAX	16
 
+/*
+ * Stage-2 fault classes: what a stage-2 fault (arm64 DABT/IABT_LOW, VMX
+ * EPT violation, SVM NPF) was, and what KVM did with it. A fault is
+ * classified when its outcome is known: at the vCPU's next entry into the
+ * guest, or when KVMX_GET_FAULTS finds the vCPU outside KVM_RUN.
+ * Permission faults are dirty logging, write protection and writes to a
+ * KVM_MEM_READONLY memslot; in-kernel devices are ioeventfds, the vGIC,
+ * kvmx regions; unbacked means KVM injected an abort into the guest or
+ * could not emulate the access (an instruction fetch, no syndrome).
+ * See Documentation/api.rst.
+ */
+enum kvmx_fault_class {
+	KVMX_FAULT_FIRST_TOUCH	= 0,	/* memslot page not mapped at stage 2 yet */
+	KVMX_FAULT_PERMISSION	= 1,	/* mapped, but the access is not allowed */
+	KVMX_FAULT_MMIO_KERNEL	= 2,	/* no memslot; an in-kernel device served it */
+	KVMX_FAULT_MMIO_USER	= 3,	/* no memslot; KVM_EXIT_MMIO to the VMM */
+	KVMX_FAULT_UNBACKED	= 4,	/* no memslot, and not MMIO KVM could serve */
+	KVMX_FAULT_WALK		= 5,	/* on the guest's own stage-1 table walk */
+	KVMX_FAULT_OTHER	= 6,	/* a memslot page, another fault type */
+	KVMX_FAULT_NR_CLASSES
+};
+
+#define KVMX_FAULT_CLASSES_MAX	8
+
+/* Decoded fault types (struct kvmx_exit_record.fault_type) */
+enum kvmx_fault_type {
+	KVMX_FT_UNKNOWN = 0,		/* reserved or unrecognized encoding */
+	KVMX_FT_TRANSLATION,		/* no valid mapping: EPT/NPT entry not present */
+	KVMX_FT_ACCESS_FLAG,		/* arm64 access flag */
+	KVMX_FT_PERMISSION,		/* present, but the access is not allowed */
+	KVMX_FT_ADDRESS_SIZE,		/* arm64 address size */
+	KVMX_FT_EXTERNAL,		/* synchronous external abort */
+	KVMX_FT_ECC,			/* synchronous parity/ECC error */
+	KVMX_FT_ALIGNMENT,
+	KVMX_FT_TLB_CONFLICT,
+	KVMX_FT_ATOMIC_HW_UPDATE,	/* unsupported atomic hardware update */
+	KVMX_FT_TAG_CHECK,		/* MTE synchronous tag check */
+	KVMX_FT_GRANULE_PROTECTION,	/* RME */
+	KVMX_FT_IMPDEF,			/* lockdown, unsupported exclusive/atomic */
+	KVMX_FT_RESERVED_BIT,		/* SVM: reserved bit set in an NPT entry */
+	KVMX_FT_NR_TYPES
+};
+
+/* Access types */
+#define KVMX_ACC_READ		0x1
+#define KVMX_ACC_WRITE		0x2
+#define KVMX_ACC_EXEC		0x4
+
+/* Fault levels -2..3 are reported at index level + 2; no level at 6. */
+#define KVMX_FAULT_LEVELS	7
+#define KVMX_FAULT_LEVEL_NONE	6
+
 /* How to read raw reasons. */
 #define KVMX_ARCH_X86_VMX	1
 #define KVMX_ARCH_X86_SVM	2
@@ -224,7 +276,8 @@ struct kvmx_stats {
 /**
  * KVMX_RESET_STATS - _IO(KVMX_TYPE, KVMX_BASE + 4)
  *
- * Zeroes the VM's counters and histograms. The argument must be 0.
+ * Zeroes the VM's exit counters, histograms and fault counters. The
+ * argument must be 0.
  */
 #define KVMX_RESET_STATS	_IO(KVMX_TYPE, KVMX_BASE + 4)
 
@@ -239,6 +292,10 @@ struct kvmx_stats {
  *		none. Entries from KVMX_EXIT_NR_CLASSES on must be zero.
  * @mmap_size:	out: bytes to mmap() at offset 0 of the session fd (its
  *		value on input is ignored)
+ * @fault_sample: (API 1.2) per stage-2 fault class (enum kvmx_fault_class):
+ *		record 1 fault in N of each vCPU; 0 records none. Entries from
+ *		KVMX_FAULT_NR_CLASSES on must be zero. A caller that passes
+ *		the 1.1 structure (argsz without this field) records no faults.
  *
  * KVMX_RING_SETUP - _IO(KVMX_TYPE, KVMX_BASE + 5)
  *
@@ -253,6 +310,7 @@ struct kvmx_ring_setup {
 	__u32 watermark;
 	__u32 sample[KVMX_EXIT_CLASSES_MAX];
 	__u64 mmap_size;
+	__u32 fault_sample[KVMX_FAULT_CLASSES_MAX];
 };
 
 #define KVMX_RING_MAX_RECORDS	65536
@@ -285,10 +343,14 @@ struct kvmx_ring_header {
 };
 
 #define KVMX_REC_GPA_VALID	_BITUL(0)
+#define KVMX_REC_FAULT		_BITUL(1)	/* a stage-2 fault record */
+
+/* fault_flags of a fault record */
+#define KVMX_RECF_TO_USER	_BITUL(0)	/* KVM exited to the VMM after it */
 
 /**
- * struct kvmx_exit_record - one sampled exit in the event ring
- * @timestamp_ns: CLOCK_MONOTONIC at the exit
+ * struct kvmx_exit_record - one sampled exit or stage-2 fault in the ring
+ * @timestamp_ns: CLOCK_MONOTONIC at the exit (a fault: at the fault)
  * @gpa:	guest-physical address (IPA) of the access, if
  *		KVMX_REC_GPA_VALID
  * @pc:		guest program counter (RIP, PC) at the exit
@@ -296,10 +358,20 @@ struct kvmx_ring_header {
  *		info; SVM: EXITINFO1, EXITINFO2, EXITINTINFO; arm64: ESR_EL2,
  *		FAR_EL2, HPFAR_EL2
  * @vcpu:	vCPU index
- * @class:	enum kvmx_exit_class
+ * @class:	enum kvmx_exit_class, or with KVMX_REC_FAULT enum
+ *		kvmx_fault_class
  * @flags:	KVMX_REC_*
- * @raw:	raw reason
- * @reserved:	zero
+ * @raw:	raw reason (a fault: of the exit that reported it)
+ * @fault_type:	fault records: enum kvmx_fault_type decoded from the syndrome;
+ *		zero in exit records
+ * @fault_level: fault records: translation level (-2..3) or -128 if the
+ *		syndrome gives none
+ * @fault_access: fault records: KVMX_ACC_* the guest attempted
+ * @fault_flags: fault records: KVMX_RECF_*
+ *
+ * A fault record is pushed when the fault is classified (see enum
+ * kvmx_fault_class); its @info words are those of the exit that reported
+ * it, so fault and exit records decode alike.
  */
 struct kvmx_exit_record {
 	__u64 timestamp_ns;
@@ -310,7 +382,89 @@ struct kvmx_exit_record {
 	__u16 class;
 	__u16 flags;
 	__u32 raw;
-	__u32 reserved;
+	__u8 fault_type;
+	__s8 fault_level;
+	__u8 fault_access;
+	__u8 fault_flags;
 };
+
+#define KVMX_FAULT_KIND_CLASS	1	/* per fault class */
+#define KVMX_FAULT_KIND_PAGE_4K	2	/* a hot 4 KiB guest page */
+#define KVMX_FAULT_KIND_PAGE_2M	3	/* a hot 2 MiB guest range */
+
+/**
+ * struct kvmx_fault_entry - one line of KVMX_GET_FAULTS
+ * @vcpu:	vCPU index, or KVMX_STAT_VM for the sum over the VM (page
+ *		entries are always VM-wide)
+ * @kind:	KVMX_FAULT_KIND_*
+ * @class:	class entries: enum kvmx_fault_class
+ * @count:	faults
+ * @gpa:	page entries: guest-physical base of the page or range
+ * @error:	page entries: @count may exceed the true count by up to this
+ *		(the hot-page tables are bounded; see Documentation/api.rst)
+ * @read:	class entries: faults on a read, as the syndrome says
+ * @write:	class entries: faults on a write
+ * @exec:	class entries: faults on an instruction fetch
+ * @to_user:	class entries: faults after which KVM exited to the VMM
+ * @level:	class entries: faults per translation level, index level + 2
+ *		for levels -2..3, KVMX_FAULT_LEVEL_NONE when the syndrome
+ *		gives no level (VMX, SVM)
+ * @reserved:	zero
+ */
+struct kvmx_fault_entry {
+	__u32 vcpu;
+	__u16 kind;
+	__u16 class;
+	__u64 count;
+	__u64 gpa;
+	__u64 error;
+	__u64 read;
+	__u64 write;
+	__u64 exec;
+	__u64 to_user;
+	__u64 level[KVMX_FAULT_LEVELS];
+	__u64 reserved;
+};
+
+/**
+ * struct kvmx_faults - header of KVMX_GET_FAULTS, followed by entries
+ * @argsz:	in: size of the whole buffer; out: the size all entries need
+ * @flags:	in: zero; out: KVMX_STATS_TRUNCATED if not all entries fit
+ * @arch:	KVMX_ARCH_*
+ * @entry_size: sizeof(struct kvmx_fault_entry) as the module knows it
+ * @nr_entries: entries written
+ * @nr_total:	entries there are
+ * @nr_classes: KVMX_FAULT_NR_CLASSES of the module
+ * @reserved:	zero
+ * @pending:	faults not classified yet: their vCPU has not entered the
+ *		guest again and is still in KVM_RUN (or busy in another ioctl)
+ * @entries:	VM class entries, each vCPU's class entries in vCPU order,
+ *		then the hottest 4 KiB pages and 2 MiB ranges (at most
+ *		KVMX_FAULT_HOT_MAX of each), hottest first; only non-zero counts
+ */
+struct kvmx_faults {
+	__u32 argsz;
+	__u32 flags;
+	__u32 arch;
+	__u32 entry_size;
+	__u32 nr_entries;
+	__u32 nr_total;
+	__u32 nr_classes;
+	__u32 reserved;
+	__u64 pending;
+	struct kvmx_fault_entry entries[];
+};
+
+#define KVMX_FAULT_HOT_MAX	16
+
+/**
+ * KVMX_GET_FAULTS - _IO(KVMX_TYPE, KVMX_BASE + 6)  (API 1.2)
+ *
+ * Fills struct kvmx_faults and as many entries as fit in argsz. Counting is
+ * per VM, from the first attach on; KVMX_RESET_STATS zeroes it too.
+ * Errors: EINVAL if argsz < sizeof(struct kvmx_faults) or flags is non-zero;
+ * EFAULT.
+ */
+#define KVMX_GET_FAULTS		_IO(KVMX_TYPE, KVMX_BASE + 6)
 
 #endif /* _UAPI_LINUX_KVMX_H */
