@@ -378,6 +378,45 @@ TEST_F(vm, stats_bad_input)
 	EXPECT_EQ(0, kvmx_ret(ioctl(self->session, KVMX_RESET_STATS, 0)));
 }
 
+TEST_F(vm, faults_bad_input)
+{
+	struct {
+		struct kvmx_faults hdr;
+		struct kvmx_fault_entry e[4];
+	} buf;
+
+	self->session = kvmx_attach(self->kvmx, self->vm);
+	ASSERT_GE(self->session, 0);
+
+	memset(&buf, 0, sizeof(buf));
+	buf.hdr.argsz = sizeof(buf.hdr) - 1;
+	EXPECT_EQ(-EINVAL, kvmx_ret(ioctl(self->session, KVMX_GET_FAULTS, &buf)));
+	buf.hdr.argsz = 0;
+	EXPECT_EQ(-EINVAL, kvmx_ret(ioctl(self->session, KVMX_GET_FAULTS, &buf)));
+	buf.hdr.argsz = sizeof(buf);
+	buf.hdr.flags = KVMX_STATS_TRUNCATED;	/* an output flag is not an input */
+	EXPECT_EQ(-EINVAL, kvmx_ret(ioctl(self->session, KVMX_GET_FAULTS, &buf)));
+	buf.hdr.flags = 1u << 31;
+	EXPECT_EQ(-EINVAL, kvmx_ret(ioctl(self->session, KVMX_GET_FAULTS, &buf)));
+	EXPECT_EQ(-EFAULT, kvmx_ret(ioctl(self->session, KVMX_GET_FAULTS, NULL)));
+	/* the header is readable but the entries are not */
+	buf.hdr.flags = 0;
+	EXPECT_EQ(sizeof(buf), buf.hdr.argsz);
+
+	/* no faults yet: a header and no entries */
+	ASSERT_EQ(0, kvmx_ret(ioctl(self->session, KVMX_GET_FAULTS, &buf)));
+	EXPECT_EQ(sizeof(buf.hdr), buf.hdr.argsz);
+	EXPECT_EQ(0, buf.hdr.nr_entries);
+	EXPECT_EQ(0, buf.hdr.nr_total);
+	EXPECT_EQ(0, buf.hdr.flags);
+	EXPECT_EQ(0, buf.hdr.pending);
+	EXPECT_EQ(sizeof(struct kvmx_fault_entry), buf.hdr.entry_size);
+	EXPECT_EQ(KVMX_FAULT_NR_CLASSES, buf.hdr.nr_classes);
+	EXPECT_NE(0, buf.hdr.arch);
+	/* on the control device it is not an ioctl */
+	EXPECT_EQ(-ENOTTY, kvmx_ret(ioctl(self->kvmx, KVMX_GET_FAULTS, &buf)));
+}
+
 static int ring_setup(int session, struct kvmx_ring_setup *rs)
 {
 	return kvmx_ret(ioctl(session, KVMX_RING_SETUP, rs));
@@ -385,6 +424,7 @@ static int ring_setup(int session, struct kvmx_ring_setup *rs)
 
 TEST_F(vm, ring_bad_input)
 {
+	struct { struct kvmx_ring_setup rs; __u64 more; } big;
 	struct pollfd pfd = { .events = POLLIN };
 	struct kvmx_ring_setup rs;
 	void *p;
@@ -422,8 +462,19 @@ TEST_F(vm, ring_bad_input)
 	rs.sample[KVMX_EXIT_NR_CLASSES] = 1;	/* no such class */
 	EXPECT_EQ(-EINVAL, ring_setup(self->session, &rs));
 	RS_OK();
+	rs.fault_sample[KVMX_FAULT_NR_CLASSES] = 1;	/* no such fault class */
+	EXPECT_EQ(-EINVAL, ring_setup(self->session, &rs));
+	RS_OK();
 	rs.argsz = 8;
 	EXPECT_EQ(-EINVAL, ring_setup(self->session, &rs));
+	RS_OK();
+	rs.argsz = offsetof(struct kvmx_ring_setup, mmap_size);	/* cuts mmap_size */
+	EXPECT_EQ(-EINVAL, ring_setup(self->session, &rs));
+	/* a later, larger structure: unknown bytes must be zero */
+	big.rs = (struct kvmx_ring_setup){ .argsz = sizeof(big), .nr_records = 64,
+					   .watermark = 1 };
+	big.more = 1;
+	EXPECT_EQ(-E2BIG, ring_setup(self->session, &big.rs));
 	/* none of the above made a ring */
 	EXPECT_EQ(MAP_FAILED, mmap(NULL, 4096, PROT_READ, MAP_SHARED, self->session, 0));
 
@@ -437,6 +488,13 @@ TEST_F(vm, ring_bad_input)
 	EXPECT_EQ(0, ring_setup(self->session, &rs));
 	rs.nr_records = 128;
 	EXPECT_EQ(-EBUSY, ring_setup(self->session, &rs));
+	/* an API 1.1 caller: the structure ends after mmap_size */
+	RS_OK();
+	rs.argsz = offsetof(struct kvmx_ring_setup, fault_sample);
+	rs.fault_sample[0] = 1;		/* beyond argsz: not read */
+	rs.mmap_size = 0;
+	EXPECT_EQ(0, ring_setup(self->session, &rs));
+	EXPECT_EQ(4096 + 64 * sizeof(struct kvmx_exit_record), rs.mmap_size);
 
 	EXPECT_EQ(MAP_FAILED, mmap(NULL, 4096, PROT_READ, MAP_SHARED, self->session, 4096));
 	EXPECT_EQ(EINVAL, errno);

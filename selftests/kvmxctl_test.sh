@@ -23,12 +23,14 @@ expect() {
 }
 
 echo "TAP version 13"
-echo "1..10"
+echo "1..13"
 expect 2 "usage" "no command" -- kvmxctl
 expect 2 "unknown command" "unknown command" -- kvmxctl frobnicate
 expect 2 "bad --pid" "non-numeric pid" -- kvmxctl stats --pid abc
 expect 2 "bad --pid" "negative pid" -- kvmxctl stats --pid -5
 expect 2 "needs --pid" "stats without a pid" -- kvmxctl stats
+expect 2 "needs --pid" "faults without a pid" -- kvmxctl faults
+expect 2 "unexpected '--frob'" "faults with an unknown option" -- kvmxctl faults --pid 1 --frob
 expect 1 "no process" "a pid that does not exist" -- kvmxctl stats --pid 999999
 expect 1 "has no KVM VM" "a process without a VM" -- kvmxctl stats --pid 1
 
@@ -54,6 +56,17 @@ if echo "$out" | grep -qE '"vcpu":"vm","class":"(cpuid|sysreg)","count":80,'; th
 else
 	echo "# $out" | head -c 400
 	nok "stats by pid match the guest's 80 trapped instructions"
+fi
+# its 40 MMIO writes went to the VMM (arm64: and its 41 ucalls, MMIO too);
+# the device page is the hottest
+case $(uname -m) in aarch64) mmio=81 ;; *) mmio=40 ;; esac
+out=$(kvmxctl faults --pid "$pid" --json)
+if echo "$out" | grep -qE "\"vcpu\":\"vm\",\"class\":\"mmio_user\",\"count\":$mmio," &&
+   echo "$out" | grep -qE '"page":"4k","gpa":3221225472,"count":(4[0-9]|[5-9][0-9]),'; then
+	ok "faults by pid: $mmio MMIO faults to the VMM, 0xc0000000 among the hot pages"
+else
+	echo "# $out" | head -c 600
+	nok "faults by pid: $mmio MMIO faults to the VMM, 0xc0000000 among the hot pages"
 fi
 kill -TERM "$pid"
 wait
