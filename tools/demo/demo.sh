@@ -21,5 +21,7 @@ kvmxctl stats --pid "$pid"
 echo "== kvmxctl --json stats --pid $pid | head -c 300"
 kvmxctl --json stats --pid "$pid" | head -c 300
 echo
+echo "== kvmxctl faults --pid $pid   (stage-2 faults: what they were, what KVM did)"
+kvmxctl faults --pid "$pid"
 kill -TERM "$pid"
 wait

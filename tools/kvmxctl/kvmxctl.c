@@ -4,8 +4,9 @@
  *
  *   kvmxctl version [--json]
  *   kvmxctl stats --pid PID [--vm-fd FD] [--reset] [--json]
+ *   kvmxctl faults --pid PID [--vm-fd FD] [--reset] [--json]
  *
- * "stats" attaches to the VM of a running VMM: it finds the VM's
+ * "stats" and "faults" attach to the VM of a running VMM: it finds the VM's
  * anon_inode:kvm-vm file descriptor under /proc/PID/fd and takes a copy of
  * it with pidfd_getfd(), which needs ptrace rights over PID.
  */
@@ -21,6 +22,7 @@
 #include <unistd.h>
 #include <linux/kvmx.h>
 #include "exit_class.h"
+#include "fault_decode.h"
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
@@ -39,6 +41,10 @@ static const char usage[] =
 "        [--vm-fd FD]       per exit class and raw reason, VM and per vCPU;\n"
 "        [--reset]          --vm-fd picks one VM of a VMM that has several,\n"
 "                           --reset zeroes the counters after printing\n"
+"  faults --pid PID         stage-2 faults of the VM of process PID per class\n"
+"        [--vm-fd FD]       (first touch, permission, MMIO in the kernel or to\n"
+"        [--reset]          the VMM, unbacked, guest table walk), by access and\n"
+"                           level, and the hottest 4 KiB pages and 2 MiB ranges\n"
 "\n"
 "options:\n"
 "  --json     machine-readable output\n"
@@ -179,26 +185,31 @@ static int attach_pid(pid_t pid, int vm_fd)
 
 /* -- stats ---------------------------------------------------------------- */
 
-static struct kvmx_stats *get_stats(int s)
+/*
+ * KVMX_GET_STATS or KVMX_GET_FAULTS: both answer with a header (argsz,
+ * flags, ...) and entries, and say the size they need when truncated.
+ */
+static void *get_table(int s, unsigned long req, const char *name, size_t hdr,
+		       size_t entry)
 {
-	size_t size = sizeof(struct kvmx_stats) + 64 * sizeof(struct kvmx_stat_entry);
-	struct kvmx_stats *st;
+	size_t size = hdr + 64 * entry;
+	__u32 *t;
 
 	for (;;) {
-		st = calloc(1, size);
-		if (!st)
+		t = calloc(1, size);
+		if (!t)
 			return NULL;
-		st->argsz = size;
-		if (ioctl(s, KVMX_GET_STATS, st)) {
-			die("%s", "KVMX_GET_STATS", errno);
-			free(st);
+		t[0] = size;			/* argsz */
+		if (ioctl(s, req, t)) {
+			die("%s", name, errno);
+			free(t);
 			return NULL;
 		}
-		if (!(st->flags & KVMX_STATS_TRUNCATED))
-			return st;
+		if (!(t[1] & KVMX_STATS_TRUNCATED))
+			return t;
 		/* the VM made more entries meanwhile: ask for what it said, and some */
-		size = st->argsz + 16 * sizeof(struct kvmx_stat_entry);
-		free(st);
+		size = t[0] + 16 * entry;
+		free(t);
 	}
 }
 
@@ -327,34 +338,53 @@ static int parse_int(const char *s, const char *what, long *out)
 	return 0;
 }
 
-static int cmd_stats(int argc, char **argv)
-{
-	long pid = -1, vm_fd = -1;
-	int i, s, reset = 0, ret = 0;
-	struct kvmx_stats *st;
+struct target {
+	long pid;
+	long vm_fd;
+	int reset;
+};
 
+/* --pid PID [--vm-fd FD] [--reset]; 2 for bad usage */
+static int parse_target(const char *cmd, int argc, char **argv, struct target *t)
+{
+	int i;
+
+	*t = (struct target){ .pid = -1, .vm_fd = -1 };
 	for (i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "--pid") && i + 1 < argc) {
-			if (parse_int(argv[++i], "--pid", &pid))
+			if (parse_int(argv[++i], "--pid", &t->pid))
 				return 2;
 		} else if (!strcmp(argv[i], "--vm-fd") && i + 1 < argc) {
-			if (parse_int(argv[++i], "--vm-fd", &vm_fd))
+			if (parse_int(argv[++i], "--vm-fd", &t->vm_fd))
 				return 2;
 		} else if (!strcmp(argv[i], "--reset")) {
-			reset = 1;
+			t->reset = 1;
 		} else {
-			fprintf(stderr, "kvmxctl: stats: unexpected '%s'\n%s", argv[i], usage);
+			fprintf(stderr, "kvmxctl: %s: unexpected '%s'\n%s", cmd, argv[i], usage);
 			return 2;
 		}
 	}
-	if (pid < 0) {
-		fprintf(stderr, "kvmxctl: stats needs --pid\n");
+	if (t->pid < 0) {
+		fprintf(stderr, "kvmxctl: %s needs --pid\n", cmd);
 		return 2;
 	}
-	s = attach_pid(pid, vm_fd);
+	return 0;
+}
+
+static int cmd_stats(int argc, char **argv)
+{
+	struct kvmx_stats *st;
+	struct target t;
+	int s, ret = 0;
+
+	ret = parse_target("stats", argc, argv, &t);
+	if (ret)
+		return ret;
+	s = attach_pid(t.pid, t.vm_fd);
 	if (s < 0)
 		return 1;
-	st = get_stats(s);
+	st = get_table(s, KVMX_GET_STATS, "KVMX_GET_STATS", sizeof(*st),
+		       sizeof(st->entries[0]));
 	if (!st) {
 		close(s);
 		return 1;
@@ -363,9 +393,139 @@ static int cmd_stats(int argc, char **argv)
 		print_json(st);
 	else
 		print_table(st);
-	if (reset && ioctl(s, KVMX_RESET_STATS, 0))
+	if (t.reset && ioctl(s, KVMX_RESET_STATS, 0))
 		ret = die("%s", "KVMX_RESET_STATS", errno);
 	free(st);
+	close(s);
+	return ret;
+}
+
+/* -- faults --------------------------------------------------------------- */
+
+static void print_levels(const struct kvmx_fault_entry *e, char *buf, size_t n)
+{
+	size_t len = 0;
+	int l;
+
+	buf[0] = 0;
+	for (l = 0; l < KVMX_FAULT_LEVELS && len < n; l++) {
+		if (!e->level[l])
+			continue;
+		if (l == KVMX_FAULT_LEVEL_NONE)
+			len += snprintf(buf + len, n - len, "%s-:%llu", len ? " " : "",
+					(unsigned long long)e->level[l]);
+		else
+			len += snprintf(buf + len, n - len, "%sL%d:%llu", len ? " " : "",
+					l - 2, (unsigned long long)e->level[l]);
+	}
+}
+
+static void print_faults_json(const struct kvmx_faults *f)
+{
+	__u32 i;
+	int l;
+
+	printf("{\"arch\":\"%s\",\"pending\":%llu,\"entries\":[", arch_name(f->arch),
+	       (unsigned long long)f->pending);
+	for (i = 0; i < f->nr_entries; i++) {
+		const struct kvmx_fault_entry *e = &f->entries[i];
+
+		printf("%s{\"vcpu\":", i ? "," : "");
+		if (e->vcpu == KVMX_STAT_VM)
+			printf("\"vm\"");
+		else
+			printf("%u", e->vcpu);
+		if (e->kind != KVMX_FAULT_KIND_CLASS) {
+			printf(",\"page\":\"%s\",\"gpa\":%llu,\"count\":%llu,\"error\":%llu}",
+			       e->kind == KVMX_FAULT_KIND_PAGE_4K ? "4k" : "2m",
+			       (unsigned long long)e->gpa, (unsigned long long)e->count,
+			       (unsigned long long)e->error);
+			continue;
+		}
+		printf(",\"class\":\"%s\",\"count\":%llu", kvmx_fault_class_name(e->class),
+		       (unsigned long long)e->count);
+		printf(",\"read\":%llu,\"write\":%llu,\"exec\":%llu",
+		       (unsigned long long)e->read, (unsigned long long)e->write,
+		       (unsigned long long)e->exec);
+		printf(",\"to_user\":%llu,\"levels\":{", (unsigned long long)e->to_user);
+		for (l = 0; l < KVMX_FAULT_LEVELS; l++) {
+			if (l == KVMX_FAULT_LEVEL_NONE)
+				printf("%s\"none\":%llu", l ? "," : "",
+				       (unsigned long long)e->level[l]);
+			else
+				printf("%s\"%d\":%llu", l ? "," : "", l - 2,
+				       (unsigned long long)e->level[l]);
+		}
+		printf("}}");
+	}
+	printf("]}\n");
+}
+
+static void print_faults_table(const struct kvmx_faults *f)
+{
+	__u32 i, vcpu = ~0u - 1, kind = 0;
+	char levels[96];
+
+	printf("arch %s; faults are classified when their vCPU enters the guest again\n",
+	       arch_name(f->arch));
+	printf("pending (vCPU not re-entered yet): %llu\n", (unsigned long long)f->pending);
+	for (i = 0; i < f->nr_entries; i++) {
+		const struct kvmx_fault_entry *e = &f->entries[i];
+
+		if (e->kind != KVMX_FAULT_KIND_CLASS) {
+			if (e->kind != kind)
+				printf("\nhottest %s          faults  (count may be over by)\n",
+				       e->kind == KVMX_FAULT_KIND_PAGE_4K ? "4 KiB pages " :
+				       "2 MiB ranges");
+			kind = e->kind;
+			printf("  0x%016llx %14llu  %llu\n", (unsigned long long)e->gpa,
+			       (unsigned long long)e->count, (unsigned long long)e->error);
+			continue;
+		}
+		if (e->vcpu != vcpu) {
+			vcpu = e->vcpu;
+			if (vcpu == KVMX_STAT_VM)
+				printf("\nVM total\n");
+			else
+				printf("\nvCPU %u\n", vcpu);
+			printf("  %-12s %10s %8s %8s %8s %8s  %s\n", "class", "faults", "read",
+			       "write", "exec", "to_vmm", "levels (-: none given)");
+		}
+		print_levels(e, levels, sizeof(levels));
+		printf("  %-12s %10llu %8llu %8llu %8llu %8llu  %s\n",
+		       kvmx_fault_class_name(e->class), (unsigned long long)e->count,
+		       (unsigned long long)e->read, (unsigned long long)e->write,
+		       (unsigned long long)e->exec, (unsigned long long)e->to_user, levels);
+	}
+	if (!f->nr_entries)
+		printf("no stage-2 faults since the VM was attached or reset\n");
+}
+
+static int cmd_faults(int argc, char **argv)
+{
+	struct kvmx_faults *f;
+	struct target t;
+	int s, ret;
+
+	ret = parse_target("faults", argc, argv, &t);
+	if (ret)
+		return ret;
+	s = attach_pid(t.pid, t.vm_fd);
+	if (s < 0)
+		return 1;
+	f = get_table(s, KVMX_GET_FAULTS, "KVMX_GET_FAULTS", sizeof(*f),
+		      sizeof(f->entries[0]));
+	if (!f) {
+		close(s);
+		return 1;
+	}
+	if (json)
+		print_faults_json(f);
+	else
+		print_faults_table(f);
+	if (t.reset && ioctl(s, KVMX_RESET_STATS, 0))
+		ret = die("%s", "KVMX_RESET_STATS", errno);
+	free(f);
 	close(s);
 	return ret;
 }
@@ -399,6 +559,8 @@ int main(int argc, char **argv)
 		return cmd_version();
 	if (!strcmp(argv[i], "stats"))
 		return cmd_stats(argc - i - 1, argv + i + 1);
+	if (!strcmp(argv[i], "faults"))
+		return cmd_faults(argc - i - 1, argv + i + 1);
 	fprintf(stderr, "kvmxctl: unknown command '%s'\n%s", argv[i], usage);
 	return 2;
 }
