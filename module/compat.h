@@ -9,4 +9,16 @@
 #ifndef _KVMX_COMPAT_H
 #define _KVMX_COMPAT_H
 
+#include <linux/eventfd.h>
+
+/* eventfd_signal(ctx) since 6.8; eventfd_signal(ctx, n) before */
+static inline void kvmx_eventfd_signal(struct eventfd_ctx *ctx)
+{
+#ifdef KVMX_HAVE_EVENTFD_SIGNAL_NO_COUNT
+	eventfd_signal(ctx);
+#else
+	eventfd_signal(ctx, 1);
+#endif
+}
+
 #endif /* _KVMX_COMPAT_H */

@@ -3,3 +3,6 @@
 # the kernel being built for: each adds -DKVMX_HAVE_<feature> when present.
 
 kvmx-have = $(shell grep -qsE '$(2)' $(srctree)/$(1) && echo -DKVMX_HAVE_$(3))
+
+# 6.8 dropped eventfd_signal()'s count argument
+ccflags-y += $(call kvmx-have,include/linux/eventfd.h,void eventfd_signal\(struct eventfd_ctx \*ctx\),EVENTFD_SIGNAL_NO_COUNT)

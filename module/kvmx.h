@@ -117,6 +117,13 @@ struct kvmx_vcpu_stats {
  * @nr_rings:	sessions of @sessions that have an event ring
  * @gen:	stats generation, bumped by KVMX_RESET_STATS
  * @lost:	exits not counted for lack of memory for a vCPU's counters
+ * @regions_lock: serializes changes to the VM's regions (region.c)
+ * @region_list: every region of the VM, windows included
+ * @zombies:	regions removed but kept until the VM goes (region.c)
+ * @regions:	the serving regions per bus, sorted (RCU)
+ * @nr_regions:	regions in @region_list
+ * @nr_busdevs:	devices kvmx has on the VM's KVM buses
+ * @last_region_id: the id given to the last region added
  * @vcpus:	per-vCPU counters by vcpu_idx, allocated on first use
  *
  * @hnode, @nr_sessions and @sessions are changed under kvmx_vms_lock.
@@ -131,10 +138,21 @@ struct kvmx_vm {
 	atomic_t nr_rings;
 	u32 gen;
 	atomic64_t lost;
+	struct mutex regions_lock;
+	struct list_head region_list;
+	struct list_head zombies;
+	struct kvmx_region_set __rcu *regions[2];	/* MMIO, PIO */
+	unsigned int nr_regions;
+	unsigned int nr_busdevs;
+	u32 last_region_id;
 	struct kvmx_vcpu_stats *vcpus[KVM_MAX_VCPUS];
 };
 
 struct kvmx_ring;
+struct kvmx_region_set;
+
+/* mmap offset of a region: its id << this (offset 0 is the event ring) */
+#define KVMX_REGION_MMAP_SHIFT	24
 
 struct kvmx_session {
 	struct kvmx_vm *vm;
@@ -205,6 +223,16 @@ u32 kvmx_ring_sample(struct kvmx_ring *r, const struct kvmx_exit_record *rec);
 int kvmx_ring_mmap(struct kvmx_session *s, struct vm_area_struct *vma);
 __poll_t kvmx_ring_poll(struct kvmx_session *s, struct file *file, poll_table *wait);
 void kvmx_ring_free(struct kvmx_ring *r);
+
+/* region.c */
+long kvmx_region_add(struct kvmx_session *s, struct kvmx_region __user *uarg);
+long kvmx_region_del(struct kvmx_session *s, unsigned long id);
+long kvmx_region_list(struct kvmx_vm *vm, struct kvmx_session *s,
+		      struct kvmx_region_list __user *uarg);
+int kvmx_region_mmap(struct kvmx_session *s, struct vm_area_struct *vma);
+void kvmx_region_release(struct kvmx_session *s);
+void kvmx_region_vm_init(struct kvmx_vm *vm);
+void kvmx_region_vm_free(struct kvmx_vm *vm);
 
 /* session.c */
 long kvmx_attach_vm(struct kvmx_attach_vm __user *uarg);

@@ -46,6 +46,7 @@ static struct kvmx_vm *kvmx_vm_create_locked(struct kvm *kvm)
 		goto err;
 	vm->kvm = kvm;
 	INIT_LIST_HEAD(&vm->sessions);
+	kvmx_region_vm_init(vm);
 	ret = kvmx_vm_observe_init(vm);
 	if (ret)
 		goto err_free;
@@ -111,6 +112,7 @@ static void kvmx_vm_leave(struct kvmx_session *s)
 
 	tracepoint_synchronize_unregister();
 	if (last) {
+		kvmx_region_vm_free(vm);
 		kvmx_vm_observe_free(vm);
 		kvfree(vm);
 	}
@@ -157,13 +159,22 @@ static long kvmx_session_ioctl(struct file *filp, unsigned int cmd,
 		return kvmx_ring_setup(s, uarg);
 	case KVMX_GET_FAULTS:
 		return kvmx_get_faults(s->vm, uarg);
+	case KVMX_REGION_ADD:
+		return kvmx_region_add(s, uarg);
+	case KVMX_REGION_DEL:
+		return kvmx_region_del(s, arg);
+	case KVMX_REGION_LIST:
+		return kvmx_region_list(s->vm, s, uarg);
 	default:
 		return -ENOTTY;
 	}
 }
 
+/* offset 0: the event ring; a region's mmap_offset: its registers or log */
 static int kvmx_session_mmap(struct file *filp, struct vm_area_struct *vma)
 {
+	if (vma->vm_pgoff)
+		return kvmx_region_mmap(filp->private_data, vma);
 	return kvmx_ring_mmap(filp->private_data, vma);
 }
 
@@ -177,6 +188,7 @@ static int kvmx_session_release(struct inode *inode, struct file *filp)
 	struct kvmx_session *s = filp->private_data;
 	struct kvm *kvm = s->vm->kvm;
 
+	kvmx_region_release(s);
 	kvmx_vm_leave(s);
 	kvmx_ring_free(s->ring);
 	kfree(s);

@@ -33,7 +33,7 @@
  * incompatibly; the minor number when something is added.
  */
 #define KVMX_API_MAJOR		1
-#define KVMX_API_MINOR		2
+#define KVMX_API_MINOR		3
 #define KVMX_API_VERSION	((KVMX_API_MAJOR << 16) | KVMX_API_MINOR)
 #define KVMX_API_VERSION_MAJOR(v)	(((v) >> 16) & 0xffff)
 #define KVMX_API_VERSION_MINOR(v)	((v) & 0xffff)
@@ -466,5 +466,194 @@ struct kvmx_faults {
  * EFAULT.
  */
 #define KVMX_GET_FAULTS		_IO(KVMX_TYPE, KVMX_BASE + 6)
+
+/*
+ * In-kernel MMIO and port-I/O regions (API 1.3). A region serves the guest
+ * accesses that lie entirely inside it and have one of its access sizes;
+ * anything else goes on as if the region were not there (to another
+ * in-kernel device or to the VMM).
+ */
+#define KVMX_MODE_DOORBELL	1	/* a write signals @eventfd */
+#define KVMX_MODE_BANK		2	/* registers in memory shared with userspace */
+#define KVMX_MODE_LOG		3	/* writes appended to a ring shared with userspace */
+#define KVMX_MODE_DISCARD	4	/* reads return all ones, writes are dropped */
+#define KVMX_MODE_WINDOW	5	/* reserves a range for other regions */
+
+#define KVMX_REGION_PIO		_BITUL(0)	/* x86 port I/O (addr is a port) */
+#define KVMX_REGION_DATAMATCH	_BITUL(1)	/* DOORBELL: only writes of @datamatch */
+#define KVMX_REGION_LOG_DROP	_BITUL(2)	/* LOG full: drop and count (default:
+						 * exit to the VMM, nothing lost) */
+
+/* access_sizes: bit n set allows accesses of 2^n bytes (1, 2, 4, 8) */
+#define KVMX_SIZES_ALL		0xf
+
+/**
+ * struct kvmx_region - argument of KVMX_REGION_ADD
+ * @argsz:	size of this structure
+ * @flags:	KVMX_REGION_*
+ * @addr:	guest-physical address, or port with KVMX_REGION_PIO
+ * @size:	bytes (ports); at least 1
+ * @mode:	KVMX_MODE_*
+ * @access_sizes: which access sizes the region serves; 0 for a WINDOW
+ * @eventfd:	DOORBELL: signalled at every matching write (required);
+ *		BANK: signalled at every write, or -1; LOG: signalled when
+ *		@log_watermark records are unread, or -1; else -1
+ * @log_records: LOG: ring size, a power of two from 2 to 65536; else 0
+ * @log_watermark: LOG: 1 to @log_records; else 0
+ * @id:		out: the region's id, unique in the VM
+ * @reserved:	zero
+ * @datamatch:	DOORBELL with KVMX_REGION_DATAMATCH: the value to match
+ * @mmap_offset: out: BANK and LOG: mmap() the session fd at this offset
+ * @mmap_size:	out: ... this many bytes
+ *
+ * KVMX_REGION_ADD - _IO(KVMX_TYPE, KVMX_BASE + 7)
+ *
+ * Adds a region to the session's VM; it belongs to the session and is
+ * removed when the session is closed or by KVMX_REGION_DEL. A region lies
+ * inside one WINDOW, sharing the window's device on KVM's bus, or gets a
+ * bus device of its own. BANK and LOG are at most KVMX_REGION_MAX_MAP
+ * bytes of registers or ring.
+ *
+ * Errors: EINVAL for an unknown mode or flag, a non-zero reserved field, a
+ * bad size, access size, eventfd or log setting, PIO on arm64, an address
+ * range that wraps; EBADF if @eventfd is not an eventfd; EEXIST if the
+ * range overlaps another region (but for lying inside a window) or a
+ * device on KVM's bus; ENOSPC if the VM has KVMX_MAX_REGIONS regions or
+ * KVMX_MAX_BUS_DEVS bus devices of kvmx, or KVM's bus is full; E2BIG if
+ * @log_records or a BANK is too large; ENOMEM.
+ */
+struct kvmx_region {
+	__u32 argsz;
+	__u32 flags;
+	__u64 addr;
+	__u64 size;
+	__u32 mode;
+	__u32 access_sizes;
+	__s32 eventfd;
+	__u32 log_records;
+	__u32 log_watermark;
+	__u32 id;
+	__u64 reserved;
+	__u64 datamatch;
+	__u64 mmap_offset;
+	__u64 mmap_size;
+};
+
+#define KVMX_MAX_REGIONS	8192
+#define KVMX_MAX_BUS_DEVS	256
+#define KVMX_REGION_MAX_MAP	(1u << 20)
+
+#define KVMX_REGION_ADD		_IO(KVMX_TYPE, KVMX_BASE + 7)
+
+/**
+ * KVMX_REGION_DEL - _IO(KVMX_TYPE, KVMX_BASE + 8)
+ *
+ * The argument is a region id of this session. The region stops serving
+ * accesses before the ioctl returns. Errors: ENOENT if the session has no
+ * such region; EBUSY for a WINDOW that still holds regions.
+ */
+#define KVMX_REGION_DEL		_IO(KVMX_TYPE, KVMX_BASE + 8)
+
+/**
+ * struct kvmx_region_info - one region in KVMX_REGION_LIST
+ * @id:		region id
+ * @mode:	KVMX_MODE_*
+ * @flags:	its KVMX_REGION_* flags, and KVMX_REGION_MINE if it belongs to
+ *		the calling session
+ * @access_sizes: as added
+ * @addr:	as added
+ * @size:	as added
+ * @reads:	reads served
+ * @writes:	writes served (a DOORBELL: matching writes, signalled), the
+ *		dropped ones included
+ * @bytes:	bytes read and written
+ * @dropped:	LOG with KVMX_REGION_LOG_DROP: writes dropped, ring full;
+ *		DISCARD: writes discarded
+ * @fallbacks:	LOG: writes left to the VMM, ring full
+ * @last_ns:	CLOCK_MONOTONIC of the last access served, 0 if none
+ * @last_vcpu:	vCPU of that access
+ * @reserved:	zero
+ */
+struct kvmx_region_info {
+	__u32 id;
+	__u32 mode;
+	__u32 flags;
+	__u32 access_sizes;
+	__u64 addr;
+	__u64 size;
+	__u64 reads;
+	__u64 writes;
+	__u64 bytes;
+	__u64 dropped;
+	__u64 fallbacks;
+	__u64 last_ns;
+	__u32 last_vcpu;
+	__u32 reserved;
+};
+
+#define KVMX_REGION_MINE	_BITUL(31)
+
+/**
+ * struct kvmx_region_list - header of KVMX_REGION_LIST, followed by entries
+ * @argsz:	in: size of the whole buffer; out: the size all entries need
+ * @flags:	in: zero; out: KVMX_STATS_TRUNCATED if not all entries fit
+ * @nr_entries: entries written
+ * @nr_total:	regions there are
+ * @entries:	every region of the VM, by bus and address
+ *
+ * KVMX_REGION_LIST - _IO(KVMX_TYPE, KVMX_BASE + 9)
+ *
+ * Errors: EINVAL if argsz < sizeof(struct kvmx_region_list) or flags is
+ * non-zero; EFAULT.
+ */
+struct kvmx_region_list {
+	__u32 argsz;
+	__u32 flags;
+	__u32 nr_entries;
+	__u32 nr_total;
+	struct kvmx_region_info entries[];
+};
+
+#define KVMX_REGION_LIST	_IO(KVMX_TYPE, KVMX_BASE + 9)
+
+/**
+ * struct kvmx_log_header - first page of a LOG region's mapping
+ * @head:	next record the kernel writes (kernel-owned)
+ * @nr_records: ring size
+ * @record_size: sizeof(struct kvmx_log_record)
+ * @records_offset: offset of record 0 from the start of the mapping
+ * @dropped:	writes dropped, ring full (KVMX_REGION_LOG_DROP)
+ * @fallbacks:	writes left to the VMM, ring full
+ * @tail:	next record userspace reads (userspace-owned)
+ *
+ * The ordering rules of struct kvmx_ring_header apply.
+ */
+struct kvmx_log_header {
+	__u32 head;
+	__u32 nr_records;
+	__u32 record_size;
+	__u32 records_offset;
+	__u64 dropped;
+	__u64 fallbacks;
+	__u8 pad0[32];
+	__u32 tail;
+	__u8 pad1[60];
+};
+
+/**
+ * struct kvmx_log_record - one guest write in a LOG region's ring
+ * @timestamp_ns: CLOCK_MONOTONIC at the write
+ * @addr:	address written (GPA or port)
+ * @data:	the value, little-endian in the low @size bytes
+ * @vcpu:	vCPU index
+ * @size:	bytes written (1, 2, 4 or 8)
+ */
+struct kvmx_log_record {
+	__u64 timestamp_ns;
+	__u64 addr;
+	__u64 data;
+	__u32 vcpu;
+	__u32 size;
+};
 
 #endif /* _UAPI_LINUX_KVMX_H */

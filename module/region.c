@@ -1,0 +1,748 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * In-kernel MMIO and port-I/O regions: DOORBELL, BANK, LOG, DISCARD, and
+ * WINDOW, which reserves a range for other regions.
+ *
+ * KVM's buses hold at most NR_IOBUS_DEVS (1000) devices besides ioeventfds,
+ * and every registration copies the bus and waits for SRCU. So a region
+ * does not always get a device: a WINDOW is one device on KVM's bus, and
+ * any number of regions inside it are served through it. A region outside
+ * every window gets a device of its own. Either way a device dispatches
+ * through the VM's sorted array of serving regions (RCU), a binary search:
+ * the hit cost does not grow with the number of regions.
+ *
+ * Locking: vm->regions_lock (a mutex) serializes adding and removing
+ * regions of a VM and is taken before kvm->slots_lock, which KVM requires
+ * for changing its buses. The accessors run on vCPU threads, inside KVM's
+ * kvm->srcu section, under rcu_read_lock(); a removed region is freed after
+ * synchronize_rcu() (and, if it had a device, after KVM's own
+ * synchronize_srcu in kvm_io_bus_unregister_dev()).
+ */
+#include <linux/bsearch.h>
+#include <linux/eventfd.h>
+#include <linux/file.h>
+#include <linux/ktime.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include <kvm/iodev.h>
+#include "kvmx.h"
+
+/* one device on KVM's bus: a window's, or a region's own */
+struct kvmx_busdev {
+	struct kvm_io_device dev;
+	struct kvmx_vm *vm;
+	enum kvm_bus bus;
+};
+
+struct kvmx_reg {
+	struct kvmx_region_info info;	/* id, mode, flags, range; counters unused */
+	struct kvmx_session *owner;
+	struct list_head node;		/* vm->region_list */
+	struct kvmx_busdev *busdev;	/* its own device, or NULL */
+	struct kvmx_reg *window;	/* the window it lies in, or NULL */
+	unsigned int nr_inside;		/* a window: regions inside it */
+	bool dead;			/* removed, but still in the set */
+	struct eventfd_ctx *efd;
+	u64 datamatch;
+	void *map;			/* BANK registers, LOG header + records */
+	size_t map_size;
+
+	/* LOG: the ring, its producers serialized by log_lock */
+	spinlock_t log_lock;
+	struct kvmx_log_header *log;
+	struct kvmx_log_record *recs;
+	u32 log_head;			/* the kernel's copy */
+	u32 log_wm;
+	u64 log_dropped, log_fallbacks;
+
+	atomic64_t reads, writes, bytes, dropped, fallbacks;
+	u64 last_ns;
+	u32 last_vcpu;
+};
+
+/* the serving regions of one bus, sorted by address, published with RCU */
+struct kvmx_region_set {
+	struct rcu_head rcu;
+	unsigned int nr;
+	struct kvmx_reg *r[];
+};
+
+static inline struct kvmx_busdev *to_busdev(struct kvm_io_device *dev)
+{
+	return container_of(dev, struct kvmx_busdev, dev);
+}
+
+static int kvmx_bus_idx(const struct kvmx_reg *r)
+{
+	return r->info.flags & KVMX_REGION_PIO ? 1 : 0;
+}
+
+static enum kvm_bus kvmx_kvm_bus(const struct kvmx_reg *r)
+{
+	return r->info.flags & KVMX_REGION_PIO ? KVM_PIO_BUS : KVM_MMIO_BUS;
+}
+
+static bool kvmx_overlaps(u64 a, u64 alen, u64 b, u64 blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
+/* -- the hot path ---------------------------------------------------------- */
+
+static int kvmx_region_cmp(const void *key, const void *elt)
+{
+	u64 addr = *(const u64 *)key;
+	const struct kvmx_reg *r = *(struct kvmx_reg * const *)elt;
+
+	if (addr < r->info.addr)
+		return -1;
+	return addr >= r->info.addr + r->info.size;
+}
+
+static struct kvmx_reg *kvmx_region_find(struct kvmx_region_set *set,
+					    u64 addr, int len)
+{
+	struct kvmx_reg **rp;
+	struct kvmx_reg *r;
+
+	if (!set)
+		return NULL;
+	rp = bsearch(&addr, set->r, set->nr, sizeof(set->r[0]), kvmx_region_cmp);
+	if (!rp)
+		return NULL;
+	r = *rp;
+	if (READ_ONCE(r->dead))
+		return NULL;
+	/* whole access inside, of a size the region serves */
+	if (addr + len > r->info.addr + r->info.size ||
+	    !(r->info.access_sizes & len))
+		return NULL;
+	return r;
+}
+
+static u64 kvmx_val_get(const void *val, int len)
+{
+	switch (len) {
+	case 1: return *(const u8 *)val;
+	case 2: return *(const u16 *)val;
+	case 4: return *(const u32 *)val;
+	default: return *(const u64 *)val;
+	}
+}
+
+/* Register bytes: single-copy atomic when aligned, as a device's would be. */
+static void kvmx_bank_rw(void *reg, void *val, int len, bool write)
+{
+	if (!IS_ALIGNED((unsigned long)reg, len)) {
+		if (write)
+			memcpy(reg, val, len);
+		else
+			memcpy(val, reg, len);
+		return;
+	}
+	switch (len) {
+	case 1:
+		if (write)
+			WRITE_ONCE(*(u8 *)reg, *(u8 *)val);
+		else
+			*(u8 *)val = READ_ONCE(*(u8 *)reg);
+		break;
+	case 2:
+		if (write)
+			WRITE_ONCE(*(u16 *)reg, *(u16 *)val);
+		else
+			*(u16 *)val = READ_ONCE(*(u16 *)reg);
+		break;
+	case 4:
+		if (write)
+			WRITE_ONCE(*(u32 *)reg, *(u32 *)val);
+		else
+			*(u32 *)val = READ_ONCE(*(u32 *)reg);
+		break;
+	default:
+		if (write)
+			WRITE_ONCE(*(u64 *)reg, *(u64 *)val);
+		else
+			*(u64 *)val = READ_ONCE(*(u64 *)reg);
+		break;
+	}
+}
+
+/* 0: appended; -ENOSPC: ring full. Caller is a vCPU thread. */
+static int kvmx_log_push(struct kvmx_reg *r, struct kvm_vcpu *vcpu, u64 addr,
+			 int len, u64 data)
+{
+	struct kvmx_log_record *rec;
+	bool wake;
+	u32 used;
+
+	/* log_lock: log_head and the record slots */
+	spin_lock(&r->log_lock);
+	/* userspace's reads of a slot before our reuse: its tail store-release */
+	used = r->log_head - smp_load_acquire(&r->log->tail);
+	if (used >= r->log->nr_records) {
+		spin_unlock(&r->log_lock);
+		return -ENOSPC;
+	}
+	rec = &r->recs[r->log_head & (r->log->nr_records - 1)];
+	*rec = (struct kvmx_log_record) {
+		.timestamp_ns = ktime_get_ns(), .addr = addr, .data = data,
+		.vcpu = vcpu->vcpu_idx, .size = len,
+	};
+	r->log_head++;
+	/* the record before head: pairs with userspace's load-acquire */
+	smp_store_release(&r->log->head, r->log_head);
+	wake = used + 1 == r->log_wm;	/* the watermark, crossed */
+	spin_unlock(&r->log_lock);
+	if (wake && r->efd)
+		kvmx_eventfd_signal(r->efd);
+	return 0;
+}
+
+static void kvmx_log_count(struct kvmx_reg *r, bool drop)
+{
+	spin_lock(&r->log_lock);
+	if (drop)
+		WRITE_ONCE(r->log->dropped, ++r->log_dropped);
+	else
+		WRITE_ONCE(r->log->fallbacks, ++r->log_fallbacks);
+	spin_unlock(&r->log_lock);
+}
+
+/*
+ * Serve one access, or return -EOPNOTSUPP to leave it to the next device
+ * on KVM's bus or to the VMM.
+ */
+static int kvmx_region_access(struct kvmx_busdev *d, struct kvm_vcpu *vcpu,
+			      u64 addr, int len, void *val, bool write)
+{
+	struct kvmx_reg *r;
+	int ret = 0;
+	u64 data;
+
+	rcu_read_lock();
+	r = kvmx_region_find(rcu_dereference(d->vm->regions[d->bus == KVM_PIO_BUS]),
+			     addr, len);
+	if (!r) {
+		ret = -EOPNOTSUPP;
+		goto out;
+	}
+	switch (r->info.mode) {
+	case KVMX_MODE_DOORBELL:
+		if (!write || ((r->info.flags & KVMX_REGION_DATAMATCH) &&
+			       kvmx_val_get(val, len) != r->datamatch)) {
+			ret = -EOPNOTSUPP;
+			goto out;
+		}
+		kvmx_eventfd_signal(r->efd);
+		break;
+	case KVMX_MODE_BANK:
+		kvmx_bank_rw(r->map + (addr - r->info.addr), val, len, write);
+		if (write && r->efd)
+			kvmx_eventfd_signal(r->efd);
+		break;
+	case KVMX_MODE_LOG:
+		if (!write) {
+			ret = -EOPNOTSUPP;
+			goto out;
+		}
+		data = kvmx_val_get(val, len);
+		if (kvmx_log_push(r, vcpu, addr, len, data)) {
+			bool drop = r->info.flags & KVMX_REGION_LOG_DROP;
+
+			kvmx_log_count(r, drop);
+			atomic64_inc(drop ? &r->dropped : &r->fallbacks);
+			if (!drop) {
+				ret = -EOPNOTSUPP;	/* the VMM gets it: nothing lost */
+				goto out;
+			}
+		}
+		break;
+	case KVMX_MODE_DISCARD:
+		if (write)
+			atomic64_inc(&r->dropped);
+		else
+			memset(val, 0xff, len);
+		break;
+	default:
+		ret = -EOPNOTSUPP;
+		goto out;
+	}
+	atomic64_inc(write ? &r->writes : &r->reads);
+	atomic64_add(len, &r->bytes);
+	WRITE_ONCE(r->last_ns, ktime_get_ns());
+	WRITE_ONCE(r->last_vcpu, vcpu->vcpu_idx);
+out:
+	rcu_read_unlock();
+	return ret;
+}
+
+static int kvmx_busdev_read(struct kvm_vcpu *vcpu, struct kvm_io_device *dev,
+			    gpa_t addr, int len, void *val)
+{
+	return kvmx_region_access(to_busdev(dev), vcpu, addr, len, val, false);
+}
+
+static int kvmx_busdev_write(struct kvm_vcpu *vcpu, struct kvm_io_device *dev,
+			     gpa_t addr, int len, const void *val)
+{
+	return kvmx_region_access(to_busdev(dev), vcpu, addr, len, (void *)val, true);
+}
+
+static const struct kvm_io_device_ops kvmx_busdev_ops = {
+	.read	= kvmx_busdev_read,
+	.write	= kvmx_busdev_write,
+};
+
+/* -- adding and removing ---------------------------------------------------- */
+
+static int kvmx_region_check(const struct kvmx_region *a)
+{
+	bool log = a->mode == KVMX_MODE_LOG;
+
+	if (a->flags & ~(KVMX_REGION_PIO | KVMX_REGION_DATAMATCH | KVMX_REGION_LOG_DROP) ||
+	    a->reserved || a->mode < KVMX_MODE_DOORBELL || a->mode > KVMX_MODE_WINDOW)
+		return -EINVAL;
+	if (!a->size || a->size > SZ_1G || a->addr + a->size < a->addr)
+		return -EINVAL;
+	if ((a->flags & KVMX_REGION_PIO) &&
+	    (!IS_ENABLED(CONFIG_X86) || a->addr + a->size > 0x10000))
+		return -EINVAL;
+	if (a->mode == KVMX_MODE_WINDOW ? a->access_sizes :
+	    !a->access_sizes || (a->access_sizes & ~KVMX_SIZES_ALL))
+		return -EINVAL;
+	if ((a->flags & KVMX_REGION_DATAMATCH) && a->mode != KVMX_MODE_DOORBELL)
+		return -EINVAL;
+	if ((a->flags & KVMX_REGION_LOG_DROP) && !log)
+		return -EINVAL;
+	if (a->mode == KVMX_MODE_DOORBELL ? a->eventfd < 0 :
+	    a->eventfd != -1 && (a->mode == KVMX_MODE_DISCARD || a->mode == KVMX_MODE_WINDOW))
+		return -EINVAL;
+	if (a->eventfd < -1)
+		return -EINVAL;
+	if (!log && (a->log_records || a->log_watermark))
+		return -EINVAL;
+	if (log && a->log_records > KVMX_RING_MAX_RECORDS)
+		return -E2BIG;
+	if (log && (a->log_records < 2 || !is_power_of_2(a->log_records) ||
+		    !a->log_watermark || a->log_watermark > a->log_records))
+		return -EINVAL;
+	if (a->mode == KVMX_MODE_BANK && a->size > KVMX_REGION_MAX_MAP)
+		return -E2BIG;
+	return 0;
+}
+
+static void kvmx_reg_free(struct kvmx_reg *r)
+{
+	if (r->efd)
+		eventfd_ctx_put(r->efd);
+	vfree(r->map);
+	kfree(r->busdev);
+	kfree(r);
+}
+
+/* A region as @a asks, not yet visible to anyone. */
+static struct kvmx_reg *kvmx_reg_alloc(const struct kvmx_region *a)
+{
+	struct kvmx_reg *r;
+	int ret = -ENOMEM;
+
+	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
+	if (!r)
+		return ERR_PTR(-ENOMEM);
+	r->info = (struct kvmx_region_info) {
+		.mode = a->mode, .flags = a->flags, .access_sizes = a->access_sizes,
+		.addr = a->addr, .size = a->size,
+	};
+	r->datamatch = a->datamatch;
+	spin_lock_init(&r->log_lock);
+	if (a->eventfd >= 0) {
+		r->efd = eventfd_ctx_fdget(a->eventfd);
+		if (IS_ERR(r->efd)) {
+			ret = PTR_ERR(r->efd);
+			r->efd = NULL;
+			goto err;
+		}
+	}
+	if (a->mode == KVMX_MODE_BANK) {
+		r->map_size = PAGE_ALIGN(a->size);
+	} else if (a->mode == KVMX_MODE_LOG) {
+		r->map_size = PAGE_SIZE +
+			PAGE_ALIGN(a->log_records * sizeof(struct kvmx_log_record));
+		r->log_wm = a->log_watermark;
+	}
+	if (r->map_size) {
+		r->map = vmalloc_user(r->map_size);
+		if (!r->map)
+			goto err;
+	}
+	if (a->mode == KVMX_MODE_LOG) {
+		r->log = r->map;
+		r->recs = r->map + PAGE_SIZE;
+		r->log->nr_records = a->log_records;
+		r->log->record_size = sizeof(struct kvmx_log_record);
+		r->log->records_offset = PAGE_SIZE;
+	}
+	return r;
+err:
+	kvmx_reg_free(r);
+	return ERR_PTR(ret);
+}
+
+/* Does a device other than kvmx's own overlap [addr, addr + size)? */
+static bool kvmx_bus_busy(struct kvm *kvm, enum kvm_bus idx, u64 addr, u64 size)
+{
+	struct kvm_io_bus *bus = kvm_get_bus(kvm, idx);
+	int i;
+
+	lockdep_assert_held(&kvm->slots_lock);
+	for (i = 0; bus && i < bus->dev_count; i++) {
+		const struct kvm_io_range *rg = &bus->range[i];
+
+		if (rg->dev->ops != &kvmx_busdev_ops &&
+		    kvmx_overlaps(addr, size, rg->addr, max(rg->len, 1)))
+			return true;
+	}
+	return false;
+}
+
+/* A device of its own for @r (a window, or a region outside windows). */
+static int kvmx_busdev_add(struct kvmx_vm *vm, struct kvmx_reg *r)
+{
+	struct kvm *kvm = vm->kvm;
+	struct kvmx_busdev *d;
+	int ret;
+
+	if (vm->nr_busdevs >= KVMX_MAX_BUS_DEVS)
+		return -ENOSPC;
+	d = kzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT);
+	if (!d)
+		return -ENOMEM;
+	kvm_iodevice_init(&d->dev, &kvmx_busdev_ops);
+	d->vm = vm;
+	d->bus = kvmx_kvm_bus(r);
+
+	/* slots_lock: KVM's buses; taken after vm->regions_lock */
+	mutex_lock(&kvm->slots_lock);
+	if (kvmx_bus_busy(kvm, d->bus, r->info.addr, r->info.size))
+		ret = -EEXIST;
+	else
+		ret = kvmx_syms.io_bus_register_dev(kvm, d->bus, r->info.addr,
+						    r->info.size, &d->dev);
+	mutex_unlock(&kvm->slots_lock);
+	if (ret) {
+		kfree(d);
+		return ret;
+	}
+	r->busdev = d;
+	vm->nr_busdevs++;
+	return 0;
+}
+
+static void kvmx_busdev_del(struct kvmx_vm *vm, struct kvmx_reg *r)
+{
+	struct kvm *kvm = vm->kvm;
+
+	if (!r->busdev)
+		return;
+	/* slots_lock: KVM's buses; KVM waits for its SRCU readers here */
+	mutex_lock(&kvm->slots_lock);
+	kvmx_syms.io_bus_unregister_dev(kvm, r->busdev->bus, &r->busdev->dev);
+	mutex_unlock(&kvm->slots_lock);
+	vm->nr_busdevs--;
+}
+
+/*
+ * Publish the serving set of @bus with @add inserted or @del removed (and
+ * regions marked dead left out).
+ */
+static int kvmx_set_update(struct kvmx_vm *vm, int bus, struct kvmx_reg *add,
+			   struct kvmx_reg *del)
+{
+	struct kvmx_region_set *old, *new;
+	unsigned int i, j = 0, n = add ? 1 : 0;
+
+	old = rcu_dereference_protected(vm->regions[bus], lockdep_is_held(&vm->regions_lock));
+	for (i = 0; old && i < old->nr; i++)
+		n += old->r[i] != del && !old->r[i]->dead;
+	new = kvmalloc(struct_size(new, r, n), GFP_KERNEL_ACCOUNT);
+	if (!new)
+		return -ENOMEM;
+	new->nr = n;
+	for (i = 0; old && i < old->nr; i++) {
+		if (old->r[i] == del || old->r[i]->dead)
+			continue;
+		if (add && add->info.addr < old->r[i]->info.addr) {
+			new->r[j++] = add;
+			add = NULL;
+		}
+		new->r[j++] = old->r[i];
+	}
+	if (add)
+		new->r[j++] = add;
+	rcu_assign_pointer(vm->regions[bus], new);
+	if (old)
+		kvfree_rcu(old, rcu);
+	return 0;
+}
+
+static bool kvmx_serves(const struct kvmx_reg *r)
+{
+	return r->info.mode != KVMX_MODE_WINDOW;
+}
+
+/*
+ * Where @r goes: the window it lies in (NULL: none). -EEXIST if it
+ * overlaps another region other than by lying inside a window.
+ * Caller holds vm->regions_lock.
+ */
+static struct kvmx_reg *kvmx_place(struct kvmx_vm *vm, const struct kvmx_reg *r)
+{
+	struct kvmx_reg *o, *win = NULL;
+	const struct kvmx_region_info *i = &r->info;
+
+	list_for_each_entry(o, &vm->region_list, node) {
+		if (kvmx_bus_idx(o) != kvmx_bus_idx(r) ||
+		    !kvmx_overlaps(i->addr, i->size, o->info.addr, o->info.size))
+			continue;
+		if (o->info.mode == KVMX_MODE_WINDOW && kvmx_serves(r) &&
+		    i->addr >= o->info.addr &&
+		    i->addr + i->size <= o->info.addr + o->info.size) {
+			win = o;
+			continue;
+		}
+		return ERR_PTR(-EEXIST);
+	}
+	return win;
+}
+
+/*
+ * Take @r out of service. Returns false if it must stay allocated until the
+ * VM goes (no memory for a new set: it stays in the old one, marked dead,
+ * on vm->zombies); true if the caller frees it after synchronize_rcu().
+ */
+static bool kvmx_region_del_locked(struct kvmx_vm *vm, struct kvmx_reg *r)
+{
+	bool free = true;
+
+	lockdep_assert_held(&vm->regions_lock);
+	if (kvmx_serves(r) && kvmx_set_update(vm, kvmx_bus_idx(r), NULL, r)) {
+		WRITE_ONCE(r->dead, true);
+		free = false;
+	}
+	list_del(&r->node);
+	if (!free)
+		list_add(&r->node, &vm->zombies);
+	kvmx_busdev_del(vm, r);
+	if (r->window)
+		r->window->nr_inside--;
+	vm->nr_regions--;
+	return free;
+}
+
+long kvmx_region_add(struct kvmx_session *s, struct kvmx_region __user *uarg)
+{
+	struct kvmx_vm *vm = s->vm;
+	struct kvmx_region a;
+	struct kvmx_reg *r, *win;
+	int ret;
+
+	ret = kvmx_copy_in(&a, sizeof(a), sizeof(a), uarg);
+	if (ret)
+		return ret;
+	ret = kvmx_region_check(&a);
+	if (ret)
+		return ret;
+	r = kvmx_reg_alloc(&a);
+	if (IS_ERR(r))
+		return PTR_ERR(r);
+	r->owner = s;
+
+	/* regions_lock: the VM's regions, their sets and bus devices */
+	mutex_lock(&vm->regions_lock);
+	ret = -ENOSPC;
+	if (vm->nr_regions >= KVMX_MAX_REGIONS)
+		goto err_unlock;
+	win = kvmx_place(vm, r);
+	ret = PTR_ERR_OR_ZERO(win);
+	if (ret)
+		goto err_unlock;
+	if (!win) {
+		ret = kvmx_busdev_add(vm, r);
+		if (ret)
+			goto err_unlock;
+	}
+	/* tell the caller before the region serves: nothing to undo after */
+	a.id = vm->last_region_id + 1;
+	if (r->map) {
+		a.mmap_offset = (u64)a.id << KVMX_REGION_MMAP_SHIFT;
+		a.mmap_size = r->map_size;
+	}
+	ret = -EFAULT;
+	if (copy_to_user(uarg, &a, sizeof(a)))
+		goto err_busdev;
+	if (kvmx_serves(r)) {
+		ret = kvmx_set_update(vm, kvmx_bus_idx(r), r, NULL);
+		if (ret)
+			goto err_busdev;
+	}
+	r->info.id = ++vm->last_region_id;
+	r->window = win;
+	if (win)
+		win->nr_inside++;
+	list_add_tail(&r->node, &vm->region_list);
+	vm->nr_regions++;
+	mutex_unlock(&vm->regions_lock);
+	return 0;
+
+err_busdev:
+	kvmx_busdev_del(vm, r);
+err_unlock:
+	mutex_unlock(&vm->regions_lock);
+	kvmx_reg_free(r);
+	return ret;
+}
+
+static struct kvmx_reg *kvmx_reg_find(struct kvmx_session *s, u32 id)
+{
+	struct kvmx_reg *r;
+
+	list_for_each_entry(r, &s->vm->region_list, node)
+		if (r->info.id == id && r->owner == s)
+			return r;
+	return NULL;
+}
+
+long kvmx_region_del(struct kvmx_session *s, unsigned long id)
+{
+	struct kvmx_vm *vm = s->vm;
+	struct kvmx_reg *r;
+	bool free;
+
+	/* regions_lock: the VM's regions, their sets and bus devices */
+	mutex_lock(&vm->regions_lock);
+	r = id <= U32_MAX ? kvmx_reg_find(s, id) : NULL;
+	if (!r || r->nr_inside) {
+		mutex_unlock(&vm->regions_lock);
+		return r ? -EBUSY : -ENOENT;
+	}
+	free = kvmx_region_del_locked(vm, r);
+	mutex_unlock(&vm->regions_lock);
+	if (free) {
+		/* no accessor still sees it; expedited, as KVM's own bus changes */
+		synchronize_rcu_expedited();
+		kvmx_reg_free(r);
+	}
+	return 0;
+}
+
+/* Session release: its regions go, inner ones before their windows. */
+void kvmx_region_release(struct kvmx_session *s)
+{
+	struct kvmx_vm *vm = s->vm;
+	struct kvmx_reg *r, *tmp;
+	LIST_HEAD(gone);
+	int pass;
+
+	/* regions_lock: the VM's regions, their sets and bus devices */
+	mutex_lock(&vm->regions_lock);
+	for (pass = 0; pass < 2; pass++) {
+		list_for_each_entry_safe(r, tmp, &vm->region_list, node) {
+			if (r->owner != s || r->nr_inside)
+				continue;
+			if (kvmx_region_del_locked(vm, r))
+				list_add(&r->node, &gone);
+		}
+	}
+	mutex_unlock(&vm->regions_lock);
+	if (list_empty(&gone))
+		return;
+	synchronize_rcu();
+	list_for_each_entry_safe(r, tmp, &gone, node)
+		kvmx_reg_free(r);
+}
+
+void kvmx_region_vm_init(struct kvmx_vm *vm)
+{
+	mutex_init(&vm->regions_lock);
+	INIT_LIST_HEAD(&vm->region_list);
+	INIT_LIST_HEAD(&vm->zombies);
+}
+
+/* Caller made sure no session, so no region and no accessor, is left. */
+void kvmx_region_vm_free(struct kvmx_vm *vm)
+{
+	struct kvmx_reg *r, *tmp;
+
+	list_for_each_entry_safe(r, tmp, &vm->zombies, node)
+		kvmx_reg_free(r);
+	kvfree(rcu_dereference_protected(vm->regions[0], 1));
+	kvfree(rcu_dereference_protected(vm->regions[1], 1));
+}
+
+int kvmx_region_mmap(struct kvmx_session *s, struct vm_area_struct *vma)
+{
+	unsigned long id = vma->vm_pgoff >> (KVMX_REGION_MMAP_SHIFT - PAGE_SHIFT);
+	struct kvmx_reg *r;
+	int ret = -EINVAL;
+
+	if (vma->vm_pgoff & ((1UL << (KVMX_REGION_MMAP_SHIFT - PAGE_SHIFT)) - 1))
+		return -EINVAL;
+	/* regions_lock: the region stays while we map it */
+	mutex_lock(&s->vm->regions_lock);
+	r = id <= U32_MAX ? kvmx_reg_find(s, id) : NULL;
+	if (!r || !r->map)
+		ret = -ENODEV;
+	else if (vma->vm_end - vma->vm_start <= r->map_size)
+		ret = remap_vmalloc_range(vma, r->map, 0);
+	mutex_unlock(&s->vm->regions_lock);
+	return ret;
+}
+
+long kvmx_region_list(struct kvmx_vm *vm, struct kvmx_session *s,
+		      struct kvmx_region_list __user *uarg)
+{
+	struct kvmx_region_list hdr;
+	struct kvmx_region_info e;
+	struct kvmx_reg *r;
+	u32 argsz, room, n = 0, total = 0;
+	int ret = 0;
+
+	if (get_user(argsz, &uarg->argsz) || get_user(hdr.flags, &uarg->flags))
+		return -EFAULT;
+	if (argsz < sizeof(hdr) || hdr.flags)
+		return -EINVAL;
+	room = (argsz - sizeof(hdr)) / sizeof(e);
+
+	/* regions_lock: the list; copy_to_user may fault, no spinlock here */
+	mutex_lock(&vm->regions_lock);
+	list_for_each_entry(r, &vm->region_list, node) {
+		if (total++ >= room)
+			continue;
+		e = r->info;
+		e.flags |= r->owner == s ? KVMX_REGION_MINE : 0;
+		e.reads = atomic64_read(&r->reads);
+		e.writes = atomic64_read(&r->writes);
+		e.bytes = atomic64_read(&r->bytes);
+		e.dropped = atomic64_read(&r->dropped);
+		e.fallbacks = atomic64_read(&r->fallbacks);
+		e.last_ns = READ_ONCE(r->last_ns);
+		e.last_vcpu = READ_ONCE(r->last_vcpu);
+		if (copy_to_user(&uarg->entries[n++], &e, sizeof(e))) {
+			ret = -EFAULT;
+			break;
+		}
+	}
+	mutex_unlock(&vm->regions_lock);
+	if (ret)
+		return ret;
+	hdr = (struct kvmx_region_list) {
+		.argsz = sizeof(hdr) + total * sizeof(e),
+		.flags = n < total ? KVMX_STATS_TRUNCATED : 0,
+		.nr_entries = n,
+		.nr_total = total,
+	};
+	return copy_to_user(uarg, &hdr, sizeof(hdr)) ? -EFAULT : 0;
+}
