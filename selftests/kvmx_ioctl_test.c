@@ -11,7 +11,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
 #include <sys/syscall.h>
 #include "kvmx_test.h"
 #include "kselftest_harness.h"
@@ -415,6 +418,261 @@ TEST_F(vm, faults_bad_input)
 	EXPECT_NE(0, buf.hdr.arch);
 	/* on the control device it is not an ioctl */
 	EXPECT_EQ(-ENOTTY, kvmx_ret(ioctl(self->kvmx, KVMX_GET_FAULTS, &buf)));
+}
+
+/* -- regions --------------------------------------------------------------- */
+
+static int nr_regions(int session)
+{
+	struct kvmx_region_list l = { .argsz = sizeof(l) };
+
+	if (ioctl(session, KVMX_REGION_LIST, &l))
+		return -errno;
+	return l.nr_total;
+}
+
+static int radd(int session, struct kvmx_region *r)
+{
+	r->argsz = r->argsz ?: sizeof(*r);
+	return kvmx_ret(ioctl(session, KVMX_REGION_ADD, r));
+}
+
+#define RB	0xd0000000ull
+#define REG_OK(r) ((r) = (struct kvmx_region){ .addr = RB, .size = 8, \
+	.mode = KVMX_MODE_BANK, .access_sizes = KVMX_SIZES_ALL, .eventfd = -1 })
+
+TEST_F(vm, region_bad_input)
+{
+	int efd = eventfd(0, 0), null = open("/dev/null", O_RDONLY);
+	struct kvm_ioeventfd io = { .addr = RB + 0x100, .len = 4, .fd = efd };
+	struct { struct kvmx_region r; __u64 more; } big = { .more = 1 };
+	struct kvmx_region r, r2;
+	int before;
+
+	self->session = kvmx_attach(self->kvmx, self->vm);
+	ASSERT_GE(self->session, 0);
+	before = nr_regions(self->session);
+	ASSERT_EQ(0, before);
+
+	REG_OK(r);
+	r.flags = 1u << 7;
+	EXPECT_EQ(-EINVAL, radd(self->session, &r));
+	REG_OK(r);
+	r.reserved = 1;
+	EXPECT_EQ(-EINVAL, radd(self->session, &r));
+	REG_OK(r);
+	r.mode = 0;
+	EXPECT_EQ(-EINVAL, radd(self->session, &r));
+	REG_OK(r);
+	r.mode = KVMX_MODE_WINDOW + 1;
+	EXPECT_EQ(-EINVAL, radd(self->session, &r));
+	REG_OK(r);
+	r.size = 0;
+	EXPECT_EQ(-EINVAL, radd(self->session, &r));
+	REG_OK(r);
+	r.addr = ~0ull - 3;
+	EXPECT_EQ(-EINVAL, radd(self->session, &r));
+	REG_OK(r);
+	r.access_sizes = 0;
+	EXPECT_EQ(-EINVAL, radd(self->session, &r));
+	REG_OK(r);
+	r.access_sizes = 0x10;
+	EXPECT_EQ(-EINVAL, radd(self->session, &r));
+	REG_OK(r);
+	r.mode = KVMX_MODE_WINDOW;
+	EXPECT_EQ(-EINVAL, radd(self->session, &r));
+	REG_OK(r);
+	r.flags = KVMX_REGION_DATAMATCH;
+	EXPECT_EQ(-EINVAL, radd(self->session, &r));
+	REG_OK(r);
+	r.flags = KVMX_REGION_LOG_DROP;
+	EXPECT_EQ(-EINVAL, radd(self->session, &r));
+	REG_OK(r);
+	r.eventfd = -2;
+	EXPECT_EQ(-EINVAL, radd(self->session, &r));
+	REG_OK(r);
+	r.log_records = 8;
+	EXPECT_EQ(-EINVAL, radd(self->session, &r));
+	REG_OK(r);
+	r.size = KVMX_REGION_MAX_MAP + 1;
+	EXPECT_EQ(-E2BIG, radd(self->session, &r));
+	REG_OK(r);
+	r.argsz = 16;
+	EXPECT_EQ(-EINVAL, radd(self->session, &r));
+	/* eventfds */
+	REG_OK(r);
+	r.mode = KVMX_MODE_DOORBELL;
+	EXPECT_EQ(-EINVAL, radd(self->session, &r));
+	r.eventfd = 999;				/* not open */
+	EXPECT_EQ(-EBADF, radd(self->session, &r));
+	r.eventfd = null;
+	EXPECT_EQ(-EINVAL, radd(self->session, &r));
+	REG_OK(r);
+	r.mode = KVMX_MODE_DISCARD;
+	r.eventfd = efd;
+	EXPECT_EQ(-EINVAL, radd(self->session, &r));
+	/* logs */
+	REG_OK(r);
+	r.mode = KVMX_MODE_LOG;
+	r.log_records = 3;
+	r.log_watermark = 1;
+	EXPECT_EQ(-EINVAL, radd(self->session, &r));
+	r.log_records = 1;
+	EXPECT_EQ(-EINVAL, radd(self->session, &r));
+	r.log_records = 2 * KVMX_RING_MAX_RECORDS;
+	EXPECT_EQ(-E2BIG, radd(self->session, &r));
+	r.log_records = 8;
+	r.log_watermark = 0;
+	EXPECT_EQ(-EINVAL, radd(self->session, &r));
+	r.log_watermark = 9;
+	EXPECT_EQ(-EINVAL, radd(self->session, &r));
+	/* port I/O: x86 only, 16-bit ports */
+	REG_OK(r);
+	r.flags = KVMX_REGION_PIO;
+	r.addr = 0xfffc;
+	r.size = 4;
+#ifdef __x86_64__
+	EXPECT_EQ(0, radd(self->session, &r));
+	EXPECT_EQ(0, kvmx_ret(ioctl(self->session, KVMX_REGION_DEL, r.id))) TH_LOG("id %u", r.id);
+	r.addr = 0xfffe;
+	r.id = 0;
+#endif
+	EXPECT_EQ(-EINVAL, radd(self->session, &r));
+	/* a larger structure from a newer caller: unknown bytes must be zero */
+	REG_OK(big.r);
+	big.r.argsz = sizeof(big);
+	EXPECT_EQ(-E2BIG, radd(self->session, &big.r));
+	EXPECT_EQ(before, nr_regions(self->session));
+
+	/* overlaps */
+	REG_OK(r);
+	ASSERT_EQ(0, radd(self->session, &r));
+	EXPECT_NE(0, r.id);
+	REG_OK(r2);
+	r2.addr = RB + 4;
+	EXPECT_EQ(-EEXIST, radd(self->session, &r2));
+	REG_OK(r2);
+	r2.addr = RB - 4;
+	EXPECT_EQ(-EEXIST, radd(self->session, &r2));
+	REG_OK(r2);
+	r2.mode = KVMX_MODE_WINDOW;
+	r2.access_sizes = 0;
+	r2.size = 4096;
+	EXPECT_EQ(-EEXIST, radd(self->session, &r2));	/* a window over a region */
+	REG_OK(r2);
+	r2.addr = RB + 8;
+	EXPECT_EQ(0, radd(self->session, &r2));
+	EXPECT_EQ(2, nr_regions(self->session));
+	/* a device already on KVM's bus: an ioeventfd */
+	ASSERT_EQ(0, ioctl(self->vm, KVM_IOEVENTFD, &io));
+	REG_OK(r2);
+	r2.addr = RB + 0xfc;
+	EXPECT_EQ(-EEXIST, radd(self->session, &r2));
+	REG_OK(r2);
+	r2.addr = RB + 0x100;
+	r2.mode = KVMX_MODE_WINDOW;
+	r2.access_sizes = 0;
+	r2.size = 4096;
+	EXPECT_EQ(-EEXIST, radd(self->session, &r2));
+	EXPECT_EQ(2, nr_regions(self->session));
+
+	/* removing */
+	EXPECT_EQ(-ENOENT, kvmx_ret(ioctl(self->session, KVMX_REGION_DEL, 12345)));
+	EXPECT_EQ(-ENOENT, kvmx_ret(ioctl(self->session, KVMX_REGION_DEL, 1ul << 40)));
+	EXPECT_EQ(0, ioctl(self->session, KVMX_REGION_DEL, r.id));
+	EXPECT_EQ(-ENOENT, kvmx_ret(ioctl(self->session, KVMX_REGION_DEL, r.id)));
+	EXPECT_EQ(1, nr_regions(self->session));
+	/* the space is free again */
+	REG_OK(r);
+	EXPECT_EQ(0, radd(self->session, &r));
+
+	/* mmap of a region: only its own offset, only its size */
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, 4096, PROT_READ, MAP_SHARED, self->session,
+				   r.mmap_offset + 4096));
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, 2 * 4096, PROT_READ, MAP_SHARED, self->session,
+				   r.mmap_offset));
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, 4096, PROT_READ, MAP_SHARED, self->session,
+				   r.mmap_offset + (1ull << 24) * 1000));
+	close(efd);
+	close(null);
+}
+
+TEST_F(vm, region_windows_and_sessions)
+{
+	struct kvmx_region w = { .addr = RB, .size = 1 << 16, .mode = KVMX_MODE_WINDOW,
+				 .eventfd = -1 };
+	struct kvmx_region r, r2;
+	int other;
+
+	self->session = kvmx_attach(self->kvmx, self->vm);
+	ASSERT_GE(self->session, 0);
+	other = kvmx_attach(self->kvmx, self->vm);
+	ASSERT_GE(other, 0);
+
+	ASSERT_EQ(0, radd(self->session, &w));
+	REG_OK(r);
+	r.addr = RB + 0x100;
+	ASSERT_EQ(0, radd(self->session, &r));
+	/* inside the window but overlapping a region */
+	REG_OK(r2);
+	r2.addr = RB + 0x104;
+	EXPECT_EQ(-EEXIST, radd(other, &r2));
+	/* straddling the window's edge */
+	REG_OK(r2);
+	r2.addr = RB + (1 << 16) - 4;
+	EXPECT_EQ(-EEXIST, radd(other, &r2));
+	/* another session may add inside it; regions are per VM */
+	REG_OK(r2);
+	r2.addr = RB + 0x200;
+	EXPECT_EQ(0, radd(other, &r2));
+	EXPECT_EQ(3, nr_regions(other));
+	/* but not remove what is not its own */
+	EXPECT_EQ(-ENOENT, kvmx_ret(ioctl(other, KVMX_REGION_DEL, r.id)));
+	EXPECT_EQ(-EBUSY, kvmx_ret(ioctl(self->session, KVMX_REGION_DEL, w.id)));
+	/* closing a session removes its regions */
+	close(other);
+	EXPECT_EQ(2, nr_regions(self->session));
+	EXPECT_EQ(0, ioctl(self->session, KVMX_REGION_DEL, r.id));
+	EXPECT_EQ(0, ioctl(self->session, KVMX_REGION_DEL, w.id));
+	EXPECT_EQ(0, nr_regions(self->session));
+}
+
+TEST_F(vm, region_budget)
+{
+	struct kvmx_region w = { .addr = RB, .size = 8 * KVMX_MAX_REGIONS,
+				 .mode = KVMX_MODE_WINDOW, .eventfd = -1 };
+	struct kvmx_region r;
+	int i;
+
+	self->session = kvmx_attach(self->kvmx, self->vm);
+	ASSERT_GE(self->session, 0);
+	/* bus devices: KVMX_MAX_BUS_DEVS regions outside windows */
+	for (i = 0; i < KVMX_MAX_BUS_DEVS; i++) {
+		REG_OK(r);
+		r.mode = KVMX_MODE_DISCARD;
+		r.addr = RB - 8 * (i + 1);
+		ASSERT_EQ(0, radd(self->session, &r)) TH_LOG("region %d", i);
+	}
+	REG_OK(r);
+	r.mode = KVMX_MODE_DISCARD;
+	r.addr = RB - 8 * (i + 1);
+	EXPECT_EQ(-ENOSPC, radd(self->session, &r));
+	/* a window is a device too */
+	EXPECT_EQ(-ENOSPC, radd(self->session, &w));
+	ASSERT_EQ(0, ioctl(self->session, KVMX_REGION_DEL, 1));
+	ASSERT_EQ(0, radd(self->session, &w));
+	/* regions: KVMX_MAX_REGIONS in all, windows included */
+	for (i = KVMX_MAX_BUS_DEVS; i < KVMX_MAX_REGIONS; i++) {
+		REG_OK(r);
+		r.mode = KVMX_MODE_DISCARD;
+		r.addr = RB + 8 * i;
+		ASSERT_EQ(0, radd(self->session, &r)) TH_LOG("region %d", i);
+	}
+	REG_OK(r);
+	r.mode = KVMX_MODE_DISCARD;
+	r.addr = RB + 8 * i;
+	EXPECT_EQ(-ENOSPC, radd(self->session, &r));
+	EXPECT_EQ(KVMX_MAX_REGIONS, nr_regions(self->session));
 }
 
 static int ring_setup(int session, struct kvmx_ring_setup *rs)

@@ -1,0 +1,555 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kvmx in-kernel regions: a guest performs the accesses the host asks for
+ * (size, address, count, value) and the host checks what the regions did
+ * and that the VMM saw exactly the accesses no region served:
+ *
+ *   DOORBELL  eventfd counts, datamatch hit and miss, reads not served
+ *   BANK      guest reads what userspace wrote and the reverse, sizes 1-8
+ *   LOG       records with payload, size, vCPU; wrap-around; full ring
+ *             under both policies (exit to the VMM, or drop and count)
+ *   DISCARD   reads return all ones, writes vanish, no exit
+ *   edges     accesses straddling a region's edge go to the VMM
+ *   WINDOW    4096 regions behind one bus device, each hit exactly
+ *   PIO       x86 port-I/O doorbell and bank
+ *   4 vCPUs hammer regions while a thread adds and removes others
+ */
+#include <pthread.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include "kvm_util.h"
+#include "processor.h"
+#include "test_util.h"
+#include "kvmx_test.h"
+
+#define BASE		0xc0000000ul	/* guest-physical = guest-virtual */
+#define NPAGES		16
+#define PAGE		4096ul
+
+enum { OP_WRITE = 1, OP_READ, OP_OUT, OP_IN, OP_DONE };
+
+struct guest_cmd {
+	u64 op, addr, size, count, value, stride;
+	u64 result[64];
+};
+
+
+/* in the guest image, shared: the host writes them through addr_gva2hva() */
+static struct guest_cmd cmds[1 + 4];
+
+static void guest_access(struct guest_cmd *c, u64 addr, u64 i)
+{
+	u64 v = c->value + i, r = 0;
+
+	switch (c->op) {
+	case OP_WRITE:
+		switch (c->size) {
+		case 1: WRITE_ONCE(*(volatile u8 *)addr, v); break;
+		case 2: WRITE_ONCE(*(volatile u16 *)addr, v); break;
+		case 4: WRITE_ONCE(*(volatile u32 *)addr, v); break;
+		default: WRITE_ONCE(*(volatile u64 *)addr, v); break;
+		}
+		break;
+	case OP_READ:
+		switch (c->size) {
+		case 1: r = READ_ONCE(*(volatile u8 *)addr); break;
+		case 2: r = READ_ONCE(*(volatile u16 *)addr); break;
+		case 4: r = READ_ONCE(*(volatile u32 *)addr); break;
+		default: r = READ_ONCE(*(volatile u64 *)addr); break;
+		}
+		break;
+#ifdef __x86_64__
+	case OP_OUT:
+		switch (c->size) {
+		case 1: asm volatile("outb %b0, %w1" : : "a"(v), "d"(addr)); break;
+		case 2: asm volatile("outw %w0, %w1" : : "a"(v), "d"(addr)); break;
+		default: asm volatile("outl %k0, %w1" : : "a"(v), "d"(addr)); break;
+		}
+		break;
+	case OP_IN:
+		switch (c->size) {
+		case 1: asm volatile("inb %w1, %b0" : "=a"(r) : "d"(addr)); r &= 0xff; break;
+		case 2: asm volatile("inw %w1, %w0" : "=a"(r) : "d"(addr)); r &= 0xffff; break;
+		default: asm volatile("inl %w1, %k0" : "=a"(r) : "d"(addr)); r &= 0xffffffff; break;
+		}
+		break;
+#endif
+	}
+	if (i < 64)
+		c->result[i] = r;
+}
+
+static void guest_code(struct guest_cmd *c)
+{
+	u64 i;
+
+	for (;;) {
+		GUEST_SYNC(0);
+		if (READ_ONCE(c->op) == OP_DONE)
+			break;
+		for (i = 0; i < c->count; i++)
+			guest_access(c, c->addr + i * c->stride, i);
+	}
+	GUEST_DONE();
+}
+
+/* -- host side ---------------------------------------------------------- */
+
+static struct kvm_vm *vm;
+static int sess;
+static unsigned int user_exits;		/* MMIO/PIO exits to this VMM */
+
+/* Run @vcpu through one command; the VMM answers reads with 0x5a bytes. */
+static void do_cmd(struct kvm_vcpu *vcpu, struct guest_cmd *c, u64 op, u64 addr,
+		   u64 size, u64 count, u64 value, u64 stride)
+{
+	struct kvm_run *run = vcpu->run;
+	struct guest_cmd *gc = addr_gva2hva(vm, (vm_vaddr_t)c);
+	struct ucall uc;
+
+	*gc = (struct guest_cmd){ .op = op, .addr = addr, .size = size, .count = count,
+				  .value = value, .stride = stride ?: 0 };
+	for (;;) {
+		vcpu_run(vcpu);
+		switch (get_ucall(vcpu, &uc)) {
+		case UCALL_SYNC:
+			return;
+		case UCALL_ABORT:
+			REPORT_GUEST_ASSERT(uc);
+		case UCALL_NONE:
+			break;
+		default:
+			TEST_FAIL("ucall %lu", uc.cmd);
+		}
+		/* an access no region served: the VMM's */
+		if (run->exit_reason == KVM_EXIT_MMIO) {
+			__atomic_add_fetch(&user_exits, 1, __ATOMIC_RELAXED);
+			if (!run->mmio.is_write)
+				memset(run->mmio.data, 0x5a, sizeof(run->mmio.data));
+		} else if (run->exit_reason == KVM_EXIT_IO) {
+			__atomic_add_fetch(&user_exits, run->io.count, __ATOMIC_RELAXED);
+			if (run->io.direction == KVM_EXIT_IO_IN)
+				memset((void *)run + run->io.data_offset, 0x5a,
+				       run->io.size * run->io.count);
+		} else {
+			TEST_FAIL("exit reason %u", run->exit_reason);
+		}
+	}
+}
+
+static int region_add(struct kvmx_region *r)
+{
+	r->argsz = sizeof(*r);
+	return kvmx_ret(ioctl(sess, KVMX_REGION_ADD, r));
+}
+
+static struct kvmx_region_info *region_info(__u32 id)
+{
+	/* on the heap: the test's ELF, .bss included, is loaded into the guest */
+	static struct kvmx_region_list *buf;
+	const size_t size = sizeof(*buf) + 8200 * sizeof(buf->entries[0]);
+	__u32 i;
+
+	if (!buf)
+		buf = malloc(size);
+	buf->argsz = size;
+	buf->flags = 0;
+	TEST_ASSERT(!ioctl(sess, KVMX_REGION_LIST, buf), "KVMX_REGION_LIST: %s",
+		    strerror(errno));
+	for (i = 0; i < buf->nr_entries; i++)
+		if (buf->entries[i].id == id)
+			return &buf->entries[i];
+	TEST_FAIL("region %u not listed", id);
+	return NULL;
+}
+
+static u64 efd_read(int efd)
+{
+	u64 v = 0;
+
+	if (read(efd, &v, sizeof(v)) != sizeof(v))
+		return 0;
+	return v;
+}
+
+#define EXPECT_USER(n, what) do {						\
+	TEST_ASSERT(user_exits == (n), "%s: %u exits to the VMM, expected %u",	\
+		    what, user_exits, (unsigned int)(n));			\
+	user_exits = 0;								\
+} while (0)
+
+static void test_doorbell(struct kvm_vcpu *vcpu, struct guest_cmd *c)
+{
+	struct kvmx_region r = { .addr = BASE, .size = 8, .mode = KVMX_MODE_DOORBELL,
+				 .access_sizes = KVMX_SIZES_ALL };
+	struct kvmx_region m = { .addr = BASE + 8, .size = 4, .mode = KVMX_MODE_DOORBELL,
+				 .access_sizes = 4, .flags = KVMX_REGION_DATAMATCH,
+				 .datamatch = 7 };
+	int efd = eventfd(0, EFD_NONBLOCK), efd2 = eventfd(0, EFD_NONBLOCK);
+	unsigned int sz;
+
+	r.eventfd = efd;
+	m.eventfd = efd2;
+	TEST_ASSERT(!region_add(&r) && !region_add(&m), "add doorbells: %s", strerror(errno));
+	user_exits = 0;
+	for (sz = 1; sz <= 8; sz <<= 1)
+		do_cmd(vcpu, c, OP_WRITE, BASE, sz, 10, 0, 0);
+	EXPECT_USER(0, "doorbell writes");
+	TEST_ASSERT(efd_read(efd) == 40, "doorbell: eventfd not at 40");
+	do_cmd(vcpu, c, OP_READ, BASE, 4, 3, 0, 0);	/* reads are the VMM's */
+	EXPECT_USER(3, "doorbell reads");
+	/* datamatch: value 7 hits, 8 goes to the VMM; 2-byte writes too */
+	do_cmd(vcpu, c, OP_WRITE, BASE + 8, 4, 5, 7, 0);	/* 7, 8, 9, 10, 11 */
+	EXPECT_USER(4, "datamatch");
+	TEST_ASSERT(efd_read(efd2) == 1, "datamatch: eventfd not at 1");
+	do_cmd(vcpu, c, OP_WRITE, BASE + 8, 2, 1, 7, 0);
+	EXPECT_USER(1, "doorbell of another size");
+	TEST_ASSERT(region_info(r.id)->writes == 40 && region_info(m.id)->writes == 1,
+		    "doorbell writes counted %llu, %llu", region_info(r.id)->writes,
+		    region_info(m.id)->writes);
+	TEST_ASSERT(!ioctl(sess, KVMX_REGION_DEL, r.id) && !ioctl(sess, KVMX_REGION_DEL, m.id),
+		    "del");
+	do_cmd(vcpu, c, OP_WRITE, BASE, 8, 2, 0, 0);
+	EXPECT_USER(2, "writes after KVMX_REGION_DEL");
+	close(efd);
+	close(efd2);
+	ksft_test_result_pass("doorbell: 40 writes of 1/2/4/8 bytes signalled, reads and "
+			      "datamatch misses went to the VMM\n");
+}
+
+static void test_bank(struct kvm_vcpu *vcpu, struct guest_cmd *c)
+{
+	struct kvmx_region r = { .addr = BASE + PAGE, .size = 64, .mode = KVMX_MODE_BANK,
+				 .access_sizes = KVMX_SIZES_ALL, .eventfd = -1 };
+	struct guest_cmd *gc = addr_gva2hva(vm, (vm_vaddr_t)c);
+	unsigned int sz, i;
+	u8 *bank;
+
+	TEST_ASSERT(!region_add(&r), "add bank: %s", strerror(errno));
+	TEST_ASSERT(r.mmap_size == PAGE && r.mmap_offset, "bank mmap %llu at 0x%llx",
+		    r.mmap_size, r.mmap_offset);
+	bank = mmap(NULL, r.mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, sess, r.mmap_offset);
+	TEST_ASSERT(bank != MAP_FAILED, "mmap bank: %s", strerror(errno));
+	for (i = 0; i < 64; i++)
+		bank[i] = i * 3;
+	user_exits = 0;
+	for (sz = 1; sz <= 8; sz <<= 1) {
+		do_cmd(vcpu, c, OP_READ, BASE + PAGE, sz, 64 / sz, 0, sz);
+		for (i = 0; i < 64 / sz; i++) {
+			u64 want = 0;
+
+			memcpy(&want, bank + i * sz, sz);
+			TEST_ASSERT(gc->result[i] == want, "bank read size %u at %u: 0x%llx",
+				    sz, i * sz, (unsigned long long)gc->result[i]);
+		}
+	}
+	do_cmd(vcpu, c, OP_WRITE, BASE + PAGE + 8, 8, 1, 0x1122334455667788ull, 0);
+	TEST_ASSERT(*(u64 *)(bank + 8) == 0x1122334455667788ull, "bank write not seen");
+	do_cmd(vcpu, c, OP_WRITE, BASE + PAGE + 2, 2, 1, 0xbeef, 0);
+	TEST_ASSERT(*(u16 *)(bank + 2) == 0xbeef, "bank 2-byte write not seen");
+	EXPECT_USER(0, "bank");
+	/* straddling the end, or just outside: the VMM's */
+	do_cmd(vcpu, c, OP_READ, BASE + PAGE + 60, 8, 1, 0, 0);
+	do_cmd(vcpu, c, OP_WRITE, BASE + PAGE + 62, 4, 1, 0, 0);
+	do_cmd(vcpu, c, OP_WRITE, BASE + PAGE + 64, 1, 1, 0, 0);
+	EXPECT_USER(3, "accesses across the bank's end");
+	TEST_ASSERT(region_info(r.id)->reads == 64 + 32 + 16 + 8 &&
+		    region_info(r.id)->writes == 2 && region_info(r.id)->bytes == 4 * 64 + 10,
+		    "bank counters r %llu w %llu b %llu", region_info(r.id)->reads,
+		    region_info(r.id)->writes, region_info(r.id)->bytes);
+	munmap(bank, r.mmap_size);
+	TEST_ASSERT(!ioctl(sess, KVMX_REGION_DEL, r.id), "del");
+	ksft_test_result_pass("bank: reads of sizes 1-8 return userspace's bytes, writes land, "
+			      "accesses across the edge go to the VMM\n");
+}
+
+static void test_log(struct kvm_vcpu *vcpu, struct guest_cmd *c, bool drop)
+{
+	struct kvmx_region r = { .addr = BASE + 2 * PAGE, .size = 16, .mode = KVMX_MODE_LOG,
+				 .access_sizes = KVMX_SIZES_ALL, .log_records = 8,
+				 .log_watermark = 4,
+				 .flags = drop ? KVMX_REGION_LOG_DROP : 0 };
+	int efd = eventfd(0, EFD_NONBLOCK);
+	struct kvmx_log_header *h;
+	struct kvmx_log_record *rec;
+	__u32 tail = 0, i, round;
+
+	r.eventfd = efd;
+	TEST_ASSERT(!region_add(&r), "add log: %s", strerror(errno));
+	h = mmap(NULL, r.mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, sess, r.mmap_offset);
+	TEST_ASSERT(h != MAP_FAILED, "mmap log: %s", strerror(errno));
+	rec = (void *)h + h->records_offset;
+	user_exits = 0;
+	/* wrap-around: 3 rounds of 6 writes through an 8-record ring */
+	for (round = 0; round < 3; round++) {
+		do_cmd(vcpu, c, OP_WRITE, BASE + 2 * PAGE + 8, 4, 6, round * 100, 0);
+		TEST_ASSERT(__atomic_load_n(&h->head, __ATOMIC_ACQUIRE) == tail + 6,
+			    "log head %u, expected %u", h->head, tail + 6);
+		for (i = 0; i < 6; i++, tail++) {
+			struct kvmx_log_record *l = &rec[tail % 8];
+
+			TEST_ASSERT(l->addr == BASE + 2 * PAGE + 8 && l->size == 4 &&
+				    l->data == round * 100 + i && l->vcpu == 0 && l->timestamp_ns,
+				    "log record %u: addr 0x%llx size %u data %llu vcpu %u", tail,
+				    l->addr, l->size, l->data, l->vcpu);
+		}
+		__atomic_store_n(&h->tail, tail, __ATOMIC_RELEASE);
+		TEST_ASSERT(efd_read(efd) == 1, "log: watermark eventfd not signalled once");
+	}
+	EXPECT_USER(0, "log within its size");
+	/* full: 8 fit, 4 more are dropped or go to the VMM */
+	do_cmd(vcpu, c, OP_WRITE, BASE + 2 * PAGE, 8, 12, 0, 0);
+	EXPECT_USER(drop ? 0 : 4, "log full");
+	TEST_ASSERT(h->head == tail + 8 && (drop ? h->dropped : h->fallbacks) == 4 &&
+		    (drop ? region_info(r.id)->dropped : region_info(r.id)->fallbacks) == 4,
+		    "log full: head +%u dropped %llu fallbacks %llu", h->head - tail,
+		    h->dropped, h->fallbacks);
+	/* a dropped write was served (by dropping it); a fallback was not */
+	TEST_ASSERT(region_info(r.id)->writes == 18 + 8 + (drop ? 4 : 0), "log writes %llu",
+		    region_info(r.id)->writes);
+	munmap(h, r.mmap_size);
+	TEST_ASSERT(!ioctl(sess, KVMX_REGION_DEL, r.id), "del");
+	close(efd);
+	ksft_test_result_pass("log (%s): 18 records through an 8-record ring, payloads exact; "
+			      "full ring %s 4 writes\n", drop ? "drop" : "fallback",
+			      drop ? "dropped and counted" : "left to the VMM");
+}
+
+static void test_discard(struct kvm_vcpu *vcpu, struct guest_cmd *c)
+{
+	struct kvmx_region r = { .addr = BASE + 3 * PAGE, .size = PAGE,
+				 .mode = KVMX_MODE_DISCARD, .access_sizes = KVMX_SIZES_ALL,
+				 .eventfd = -1 };
+	struct guest_cmd *gc = addr_gva2hva(vm, (vm_vaddr_t)c);
+	unsigned int sz, i;
+
+	TEST_ASSERT(!region_add(&r), "add discard: %s", strerror(errno));
+	user_exits = 0;
+	for (sz = 1; sz <= 8; sz <<= 1) {
+		do_cmd(vcpu, c, OP_READ, BASE + 3 * PAGE, sz, 8, 0, 64);
+		for (i = 0; i < 8; i++)
+			TEST_ASSERT(gc->result[i] == (sz == 8 ? ~0ull : (1ull << (8 * sz)) - 1),
+				    "discard read size %u: 0x%llx", sz,
+				    (unsigned long long)gc->result[i]);
+	}
+	do_cmd(vcpu, c, OP_WRITE, BASE + 3 * PAGE, 4, 16, 0, 4);
+	EXPECT_USER(0, "discard");
+	TEST_ASSERT(region_info(r.id)->reads == 32 && region_info(r.id)->dropped == 16,
+		    "discard: reads %llu dropped %llu", region_info(r.id)->reads,
+		    region_info(r.id)->dropped);
+	TEST_ASSERT(!ioctl(sess, KVMX_REGION_DEL, r.id), "del");
+	ksft_test_result_pass("discard: 32 reads returned all ones, 16 writes dropped, "
+			      "no exit\n");
+}
+
+/* 4096 doorbells of 8 bytes behind one window: every one hit exactly once */
+#define NR_WIN_REGIONS	4096
+static void test_window(struct kvm_vcpu *vcpu, struct guest_cmd *c)
+{
+	struct kvmx_region w = { .addr = BASE + 4 * PAGE, .size = NR_WIN_REGIONS * 8,
+				 .mode = KVMX_MODE_WINDOW, .eventfd = -1 };
+	__u32 *ids = calloc(NR_WIN_REGIONS, sizeof(*ids));
+	int efd = eventfd(0, EFD_NONBLOCK);
+	unsigned int i;
+
+	TEST_ASSERT(!region_add(&w), "add window: %s", strerror(errno));
+	for (i = 0; i < NR_WIN_REGIONS; i++) {
+		struct kvmx_region r = { .addr = w.addr + i * 8, .size = 8,
+					 .mode = KVMX_MODE_DOORBELL, .access_sizes = 8,
+					 .eventfd = efd };
+
+		TEST_ASSERT(!region_add(&r), "add doorbell %u in the window: %s", i,
+			    strerror(errno));
+		ids[i] = r.id;
+	}
+	user_exits = 0;
+	do_cmd(vcpu, c, OP_WRITE, w.addr, 8, NR_WIN_REGIONS, 0, 8);
+	EXPECT_USER(0, "window doorbells");
+	TEST_ASSERT(efd_read(efd) == NR_WIN_REGIONS, "window: eventfd count");
+	for (i = 0; i < NR_WIN_REGIONS; i += 511)
+		TEST_ASSERT(region_info(ids[i])->writes == 1, "region %u: %llu writes", i,
+			    region_info(ids[i])->writes);
+	TEST_ASSERT(kvmx_ret(ioctl(sess, KVMX_REGION_DEL, w.id)) == -EBUSY,
+		    "a window with regions was removed");
+	for (i = 0; i < NR_WIN_REGIONS; i++)
+		TEST_ASSERT(!ioctl(sess, KVMX_REGION_DEL, ids[i]), "del %u", i);
+	TEST_ASSERT(!ioctl(sess, KVMX_REGION_DEL, w.id), "del window");
+	free(ids);
+	close(efd);
+	ksft_test_result_pass("window: %u doorbells behind one bus device, each hit once\n",
+			      NR_WIN_REGIONS);
+}
+
+#ifdef __x86_64__
+static void test_pio(struct kvm_vcpu *vcpu, struct guest_cmd *c)
+{
+	struct kvmx_region d = { .addr = 0x510, .size = 4, .mode = KVMX_MODE_DOORBELL,
+				 .access_sizes = KVMX_SIZES_ALL, .flags = KVMX_REGION_PIO };
+	struct kvmx_region b = { .addr = 0x520, .size = 8, .mode = KVMX_MODE_BANK,
+				 .access_sizes = 1 | 2 | 4, .flags = KVMX_REGION_PIO,
+				 .eventfd = -1 };
+	struct guest_cmd *gc = addr_gva2hva(vm, (vm_vaddr_t)c);
+	int efd = eventfd(0, EFD_NONBLOCK);
+	u8 *bank;
+
+	d.eventfd = efd;
+	TEST_ASSERT(!region_add(&d) && !region_add(&b), "add PIO regions: %s", strerror(errno));
+	bank = mmap(NULL, b.mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, sess, b.mmap_offset);
+	TEST_ASSERT(bank != MAP_FAILED, "mmap");
+	memcpy(bank, "\x11\x22\x33\x44\x55\x66\x77\x88", 8);
+	user_exits = 0;
+	do_cmd(vcpu, c, OP_OUT, 0x510, 1, 5, 0, 0);
+	do_cmd(vcpu, c, OP_OUT, 0x510, 4, 5, 0, 0);
+	do_cmd(vcpu, c, OP_IN, 0x524, 4, 1, 0, 0);
+	TEST_ASSERT(gc->result[0] == 0x88776655, "PIO bank in: 0x%llx",
+		    (unsigned long long)gc->result[0]);
+	do_cmd(vcpu, c, OP_OUT, 0x520, 2, 1, 0xabcd, 0);
+	TEST_ASSERT(*(u16 *)bank == 0xabcd, "PIO bank out not seen");
+	EXPECT_USER(0, "PIO regions");
+	TEST_ASSERT(efd_read(efd) == 10, "PIO doorbell count");
+	do_cmd(vcpu, c, OP_IN, 0x526, 4, 1, 0, 0);	/* across the end */
+	EXPECT_USER(1, "PIO across the bank's end");
+	munmap(bank, b.mmap_size);
+	TEST_ASSERT(!ioctl(sess, KVMX_REGION_DEL, d.id) && !ioctl(sess, KVMX_REGION_DEL, b.id),
+		    "del");
+	close(efd);
+	ksft_test_result_pass("port I/O: doorbell signalled 10 times, bank in/out, edge to "
+			      "the VMM\n");
+}
+#endif
+
+/* -- 4 vCPUs against regions coming and going ----------------------------- */
+
+#define NR_HAMMER	4
+#define HAMMER_ROUNDS	16
+#define HAMMER_N	64
+
+static struct guest_cmd *hcmd[NR_HAMMER];
+static struct kvm_vcpu *all[1 + NR_HAMMER];
+static int hammer_stop;
+
+static void *hammer(void *arg)
+{
+	struct kvm_vcpu *vcpu = arg;
+	unsigned int id = vcpu->id - 1, r;
+
+	for (r = 0; r < HAMMER_ROUNDS; r++)
+		do_cmd(vcpu, hcmd[id], OP_WRITE, BASE + 8 * PAGE + id * PAGE, 8,
+		       HAMMER_N, r * HAMMER_N, 0);
+	return NULL;
+}
+
+static void *churn(void *arg)
+{
+	unsigned long n = 0;
+
+	/* inside a window (set updates, cheap) and outside (a bus device each) */
+	while (!READ_ONCE(hammer_stop)) {
+		struct kvmx_region r = { .addr = BASE + (14 + n % 2) * PAGE + (n % 64) * 8,
+					 .size = 8,
+					 .mode = KVMX_MODE_DISCARD, .access_sizes = 8,
+					 .eventfd = -1 };
+
+		TEST_ASSERT(!region_add(&r), "churn add: %s", strerror(errno));
+		TEST_ASSERT(!ioctl(sess, KVMX_REGION_DEL, r.id), "churn del");
+		n++;
+	}
+	return (void *)n;
+}
+
+static void test_hammer(void)
+{
+	struct kvmx_region win = { .addr = BASE + 14 * PAGE, .size = PAGE,
+				   .mode = KVMX_MODE_WINDOW, .eventfd = -1 };
+	struct kvmx_region lg[NR_HAMMER];
+	struct kvm_vcpu *vcpus[NR_HAMMER];
+	pthread_t th[NR_HAMMER], ch;
+	struct kvmx_log_header *h[NR_HAMMER];
+	void *churned;
+	unsigned int i, j;
+
+	for (i = 0; i < NR_HAMMER; i++) {
+		vcpus[i] = all[i + 1];
+		hcmd[i] = &cmds[i + 1];
+		vcpu_args_set(vcpus[i], 1, hcmd[i]);
+		lg[i] = (struct kvmx_region){ .addr = BASE + 8 * PAGE + i * PAGE, .size = 8,
+					      .mode = KVMX_MODE_LOG, .access_sizes = 8,
+					      .log_records = 1024, .log_watermark = 1024,
+					      .eventfd = -1 };
+		TEST_ASSERT(!region_add(&lg[i]), "add log %u: %s", i, strerror(errno));
+		h[i] = mmap(NULL, lg[i].mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, sess,
+			    lg[i].mmap_offset);
+		TEST_ASSERT(h[i] != MAP_FAILED, "mmap");
+		do_cmd(vcpus[i], hcmd[i], OP_WRITE, 0, 0, 0, 0, 0);	/* to the first sync */
+	}
+	TEST_ASSERT(!region_add(&win), "add churn window: %s", strerror(errno));
+	user_exits = 0;
+	pthread_create(&ch, NULL, churn, NULL);
+	for (i = 0; i < NR_HAMMER; i++)
+		pthread_create(&th[i], NULL, hammer, vcpus[i]);
+	for (i = 0; i < NR_HAMMER; i++)
+		pthread_join(th[i], NULL);
+	WRITE_ONCE(hammer_stop, 1);
+	pthread_join(ch, &churned);
+	TEST_ASSERT(!user_exits, "%u writes went to the VMM", user_exits);
+	for (i = 0; i < NR_HAMMER; i++) {
+		struct kvmx_log_record *rec = (void *)h[i] + h[i]->records_offset;
+
+		TEST_ASSERT(h[i]->head == HAMMER_ROUNDS * HAMMER_N && !h[i]->dropped &&
+			    !h[i]->fallbacks, "vCPU %u: %u records", i + 1, h[i]->head);
+		for (j = 0; j < HAMMER_ROUNDS * HAMMER_N; j++)
+			TEST_ASSERT(rec[j].data == j && rec[j].vcpu == i + 1,
+				    "vCPU %u record %u: data %llu vcpu %u", i + 1, j,
+				    rec[j].data, rec[j].vcpu);
+		TEST_ASSERT(region_info(lg[i].id)->writes == HAMMER_ROUNDS * HAMMER_N,
+			    "log %u writes", i);
+		munmap(h[i], lg[i].mmap_size);
+		TEST_ASSERT(!ioctl(sess, KVMX_REGION_DEL, lg[i].id), "del");
+	}
+	TEST_ASSERT(!ioctl(sess, KVMX_REGION_DEL, win.id), "del churn window");
+	ksft_test_result_pass("%u vCPUs x %u writes, each logged once in order, while %lu "
+			      "regions were added and removed\n", NR_HAMMER,
+			      HAMMER_ROUNDS * HAMMER_N, (unsigned long)churned);
+}
+
+int main(void)
+{
+	struct kvm_vcpu *vcpu;
+	struct guest_cmd *c;
+	int kvmx;
+
+	ksft_print_header();
+#ifdef __x86_64__
+	ksft_set_plan(8);
+#else
+	ksft_set_plan(7);
+#endif
+	kvmx = kvmx_open();
+	TEST_ASSERT(kvmx >= 0, "open /dev/kvmx: %s", strerror(-kvmx));
+	/* vCPU 0 runs the mode tests, 1-4 the hammer */
+	vm = vm_create_with_vcpus(1 + NR_HAMMER, guest_code, all);
+	vcpu = all[0];
+	ucall_init(vm, NULL);
+	virt_map(vm, BASE, BASE, NPAGES);
+	c = &cmds[0];
+	vcpu_args_set(vcpu, 1, c);
+	sess = kvmx_attach(kvmx, vm->fd);
+	TEST_ASSERT(sess >= 0, "KVMX_ATTACH_VM: %s", strerror(-sess));
+
+	do_cmd(vcpu, c, OP_WRITE, 0, 0, 0, 0, 0);	/* to the first sync */
+	test_doorbell(vcpu, c);
+	test_bank(vcpu, c);
+	test_log(vcpu, c, false);
+	test_log(vcpu, c, true);
+	test_discard(vcpu, c);
+	test_window(vcpu, c);
+#ifdef __x86_64__
+	test_pio(vcpu, c);
+#endif
+	test_hammer();
+
+	close(sess);
+	kvm_vm_free(vm);
+	close(kvmx);
+	ksft_finished();
+}
