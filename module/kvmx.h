@@ -15,8 +15,10 @@
 
 /* symbols.c: KVM symbols that are not exported, resolved once at load */
 struct kvmx_syms {
-	typeof(kvm_io_bus_register_dev) *io_bus_register_dev;
-	typeof(kvm_io_bus_unregister_dev) *io_bus_unregister_dev;
+	int (*io_bus_register_dev)(struct kvm *kvm, enum kvm_bus bus_idx, gpa_t addr,
+				   int len, struct kvm_io_device *dev);
+	int (*io_bus_unregister_dev)(struct kvm *kvm, enum kvm_bus bus_idx,
+				     struct kvm_io_device *dev);
 #ifdef CONFIG_X86
 	struct kvm_x86_ops *x86_ops;
 #endif
@@ -138,7 +140,7 @@ struct kvmx_vm {
 	atomic_t nr_rings;
 	u32 gen;
 	atomic64_t lost;
-	struct mutex regions_lock;
+	struct mutex regions_lock;	/* see region.c; before kvm->slots_lock */
 	struct list_head region_list;
 	struct list_head zombies;
 	struct kvmx_region_set __rcu *regions[2];	/* MMIO, PIO */

@@ -101,8 +101,8 @@ static int kvmx_region_cmp(const void *key, const void *elt)
 	return addr >= r->info.addr + r->info.size;
 }
 
-static struct kvmx_reg *kvmx_region_find(struct kvmx_region_set *set,
-					    u64 addr, int len)
+static struct kvmx_reg *kvmx_region_find(struct kvmx_region_set *set, u64 addr,
+					 int len)
 {
 	struct kvmx_reg **rp;
 	struct kvmx_reg *r;
@@ -223,8 +223,8 @@ static int kvmx_region_access(struct kvmx_busdev *d, struct kvm_vcpu *vcpu,
 	u64 data;
 
 	rcu_read_lock();
-	r = kvmx_region_find(rcu_dereference(d->vm->regions[d->bus == KVM_PIO_BUS]),
-			     addr, len);
+	r = kvmx_region_find(rcu_dereference(d->vm->regions[d->bus == KVM_PIO_BUS]), addr,
+			     len);
 	if (!r) {
 		ret = -EOPNOTSUPP;
 		goto out;

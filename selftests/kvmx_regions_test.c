@@ -33,7 +33,6 @@ struct guest_cmd {
 	u64 result[64];
 };
 
-
 /* in the guest image, shared: the host writes them through addr_gva2hva() */
 static struct guest_cmd cmds[1 + 4];
 
@@ -44,33 +43,64 @@ static void guest_access(struct guest_cmd *c, u64 addr, u64 i)
 	switch (c->op) {
 	case OP_WRITE:
 		switch (c->size) {
-		case 1: WRITE_ONCE(*(volatile u8 *)addr, v); break;
-		case 2: WRITE_ONCE(*(volatile u16 *)addr, v); break;
-		case 4: WRITE_ONCE(*(volatile u32 *)addr, v); break;
-		default: WRITE_ONCE(*(volatile u64 *)addr, v); break;
+		case 1:
+			WRITE_ONCE(*(u8 *)addr, v);
+			break;
+		case 2:
+			WRITE_ONCE(*(u16 *)addr, v);
+			break;
+		case 4:
+			WRITE_ONCE(*(u32 *)addr, v);
+			break;
+		default:
+			WRITE_ONCE(*(u64 *)addr, v);
+			break;
 		}
 		break;
 	case OP_READ:
 		switch (c->size) {
-		case 1: r = READ_ONCE(*(volatile u8 *)addr); break;
-		case 2: r = READ_ONCE(*(volatile u16 *)addr); break;
-		case 4: r = READ_ONCE(*(volatile u32 *)addr); break;
-		default: r = READ_ONCE(*(volatile u64 *)addr); break;
+		case 1:
+			r = READ_ONCE(*(u8 *)addr);
+			break;
+		case 2:
+			r = READ_ONCE(*(u16 *)addr);
+			break;
+		case 4:
+			r = READ_ONCE(*(u32 *)addr);
+			break;
+		default:
+			r = READ_ONCE(*(u64 *)addr);
+			break;
 		}
 		break;
 #ifdef __x86_64__
 	case OP_OUT:
 		switch (c->size) {
-		case 1: asm volatile("outb %b0, %w1" : : "a"(v), "d"(addr)); break;
-		case 2: asm volatile("outw %w0, %w1" : : "a"(v), "d"(addr)); break;
-		default: asm volatile("outl %k0, %w1" : : "a"(v), "d"(addr)); break;
+		case 1:
+			asm volatile("outb %b0, %w1" : : "a"(v), "d"(addr));
+			break;
+		case 2:
+			asm volatile("outw %w0, %w1" : : "a"(v), "d"(addr));
+			break;
+		default:
+			asm volatile("outl %k0, %w1" : : "a"(v), "d"(addr));
+			break;
 		}
 		break;
 	case OP_IN:
 		switch (c->size) {
-		case 1: asm volatile("inb %w1, %b0" : "=a"(r) : "d"(addr)); r &= 0xff; break;
-		case 2: asm volatile("inw %w1, %w0" : "=a"(r) : "d"(addr)); r &= 0xffff; break;
-		default: asm volatile("inl %w1, %k0" : "=a"(r) : "d"(addr)); r &= 0xffffffff; break;
+		case 1:
+			asm volatile("inb %w1, %b0" : "=a"(r) : "d"(addr));
+			r &= 0xff;
+			break;
+		case 2:
+			asm volatile("inw %w1, %w0" : "=a"(r) : "d"(addr));
+			r &= 0xffff;
+			break;
+		default:
+			asm volatile("inl %w1, %k0" : "=a"(r) : "d"(addr));
+			r &= 0xffffffff;
+			break;
 		}
 		break;
 #endif
@@ -172,11 +202,13 @@ static u64 efd_read(int efd)
 	return v;
 }
 
-#define EXPECT_USER(n, what) do {						\
-	TEST_ASSERT(user_exits == (n), "%s: %u exits to the VMM, expected %u",	\
-		    what, user_exits, (unsigned int)(n));			\
-	user_exits = 0;								\
-} while (0)
+#define EXPECT_USER(n, what) expect_user(n, what)
+
+static void expect_user(unsigned int n, const char *what)
+{
+	TEST_ASSERT(user_exits == n, "%s: %u exits to the VMM, expected %u", what, user_exits, n);
+	user_exits = 0;
+}
 
 static void test_doorbell(struct kvm_vcpu *vcpu, struct guest_cmd *c)
 {
@@ -213,8 +245,7 @@ static void test_doorbell(struct kvm_vcpu *vcpu, struct guest_cmd *c)
 	EXPECT_USER(2, "writes after KVMX_REGION_DEL");
 	close(efd);
 	close(efd2);
-	ksft_test_result_pass("doorbell: 40 writes of 1/2/4/8 bytes signalled, reads and "
-			      "datamatch misses went to the VMM\n");
+	ksft_test_result_pass("doorbell: 40 writes signalled; reads, misses to the VMM\n");
 }
 
 static void test_bank(struct kvm_vcpu *vcpu, struct guest_cmd *c)
@@ -259,8 +290,7 @@ static void test_bank(struct kvm_vcpu *vcpu, struct guest_cmd *c)
 		    region_info(r.id)->writes, region_info(r.id)->bytes);
 	munmap(bank, r.mmap_size);
 	TEST_ASSERT(!ioctl(sess, KVMX_REGION_DEL, r.id), "del");
-	ksft_test_result_pass("bank: reads of sizes 1-8 return userspace's bytes, writes land, "
-			      "accesses across the edge go to the VMM\n");
+	ksft_test_result_pass("bank: sizes 1-8 read and written, edge accesses to the VMM\n");
 }
 
 static void test_log(struct kvm_vcpu *vcpu, struct guest_cmd *c, bool drop)
@@ -310,8 +340,8 @@ static void test_log(struct kvm_vcpu *vcpu, struct guest_cmd *c, bool drop)
 	munmap(h, r.mmap_size);
 	TEST_ASSERT(!ioctl(sess, KVMX_REGION_DEL, r.id), "del");
 	close(efd);
-	ksft_test_result_pass("log (%s): 18 records through an 8-record ring, payloads exact; "
-			      "full ring %s 4 writes\n", drop ? "drop" : "fallback",
+	ksft_test_result_pass("log (%s): 18 records via an 8-record ring; full: %s 4\n",
+			      drop ? "drop" : "fallback",
 			      drop ? "dropped and counted" : "left to the VMM");
 }
 
@@ -338,8 +368,7 @@ static void test_discard(struct kvm_vcpu *vcpu, struct guest_cmd *c)
 		    "discard: reads %llu dropped %llu", region_info(r.id)->reads,
 		    region_info(r.id)->dropped);
 	TEST_ASSERT(!ioctl(sess, KVMX_REGION_DEL, r.id), "del");
-	ksft_test_result_pass("discard: 32 reads returned all ones, 16 writes dropped, "
-			      "no exit\n");
+	ksft_test_result_pass("discard: 32 reads returned all ones, 16 writes dropped, no exit\n");
 }
 
 /* 4096 doorbells of 8 bytes behind one window: every one hit exactly once */
@@ -413,8 +442,7 @@ static void test_pio(struct kvm_vcpu *vcpu, struct guest_cmd *c)
 	TEST_ASSERT(!ioctl(sess, KVMX_REGION_DEL, d.id) && !ioctl(sess, KVMX_REGION_DEL, b.id),
 		    "del");
 	close(efd);
-	ksft_test_result_pass("port I/O: doorbell signalled 10 times, bank in/out, edge to "
-			      "the VMM\n");
+	ksft_test_result_pass("port I/O: doorbell x10, bank in/out, edge to the VMM\n");
 }
 #endif
 
@@ -450,8 +478,8 @@ static void *churn(void *arg)
 					 .mode = KVMX_MODE_DISCARD, .access_sizes = 8,
 					 .eventfd = -1 };
 
-		TEST_ASSERT(!region_add(&r), "churn add: %s", strerror(errno));
-		TEST_ASSERT(!ioctl(sess, KVMX_REGION_DEL, r.id), "churn del");
+		TEST_ASSERT(!region_add(&r), "add: %s", strerror(errno));
+		TEST_ASSERT(!ioctl(sess, KVMX_REGION_DEL, r.id), "del");
 		n++;
 	}
 	return (void *)n;
@@ -507,8 +535,8 @@ static void test_hammer(void)
 		TEST_ASSERT(!ioctl(sess, KVMX_REGION_DEL, lg[i].id), "del");
 	}
 	TEST_ASSERT(!ioctl(sess, KVMX_REGION_DEL, win.id), "del churn window");
-	ksft_test_result_pass("%u vCPUs x %u writes, each logged once in order, while %lu "
-			      "regions were added and removed\n", NR_HAMMER,
+	ksft_test_result_pass("%u vCPUs x %u writes logged once, in order; %lu regions churned\n",
+			      NR_HAMMER,
 			      HAMMER_ROUNDS * HAMMER_N, (unsigned long)churned);
 }
 

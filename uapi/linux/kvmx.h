@@ -481,8 +481,8 @@ struct kvmx_faults {
 
 #define KVMX_REGION_PIO		_BITUL(0)	/* x86 port I/O (addr is a port) */
 #define KVMX_REGION_DATAMATCH	_BITUL(1)	/* DOORBELL: only writes of @datamatch */
-#define KVMX_REGION_LOG_DROP	_BITUL(2)	/* LOG full: drop and count (default:
-						 * exit to the VMM, nothing lost) */
+/* LOG full: drop and count (default: exit to the VMM, nothing lost) */
+#define KVMX_REGION_LOG_DROP	_BITUL(2)
 
 /* access_sizes: bit n set allows accesses of 2^n bytes (1, 2, 4, 8) */
 #define KVMX_SIZES_ALL		0xf
@@ -541,7 +541,7 @@ struct kvmx_region {
 
 #define KVMX_MAX_REGIONS	8192
 #define KVMX_MAX_BUS_DEVS	256
-#define KVMX_REGION_MAX_MAP	(1u << 20)
+#define KVMX_REGION_MAX_MAP	0x100000
 
 #define KVMX_REGION_ADD		_IO(KVMX_TYPE, KVMX_BASE + 7)
 
