@@ -107,15 +107,16 @@ static const char * const path_name[] = {
 	"read_bank",
 };
 
+#ifdef __x86_64__
+#define ARCH_NAME	"x86_64"
+#else
+#define ARCH_NAME	"aarch64"
+#endif
+
 static void json(const char *path, double ns, const char *vs, double base)
 {
 	printf("{\"bench\":\"regions\",\"arch\":\"%s\",\"path\":\"%s\",\"ns_per_access\":%.0f",
-#ifdef __x86_64__
-	       "x86_64",
-#else
-	       "aarch64",
-#endif
-	       path, ns);
+	       ARCH_NAME, path, ns);
 	if (vs)
 		printf(",\"vs\":\"%s\",\"ratio\":%.3f", vs, ns / base);
 	printf(",\"accesses\":%llu}\n", (unsigned long long)accesses);

@@ -24,6 +24,8 @@
 #include "exit_class.h"
 #include "fault_decode.h"
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
 #endif
@@ -371,35 +373,6 @@ static int parse_target(const char *cmd, int argc, char **argv, struct target *t
 	return 0;
 }
 
-static int cmd_stats(int argc, char **argv)
-{
-	struct kvmx_stats *st;
-	struct target t;
-	int s, ret = 0;
-
-	ret = parse_target("stats", argc, argv, &t);
-	if (ret)
-		return ret;
-	s = attach_pid(t.pid, t.vm_fd);
-	if (s < 0)
-		return 1;
-	st = get_table(s, KVMX_GET_STATS, "KVMX_GET_STATS", sizeof(*st),
-		       sizeof(st->entries[0]));
-	if (!st) {
-		close(s);
-		return 1;
-	}
-	if (json)
-		print_json(st);
-	else
-		print_table(st);
-	if (t.reset && ioctl(s, KVMX_RESET_STATS, 0))
-		ret = die("%s", "KVMX_RESET_STATS", errno);
-	free(st);
-	close(s);
-	return ret;
-}
-
 /* -- faults --------------------------------------------------------------- */
 
 static void print_levels(const struct kvmx_fault_entry *e, char *buf, size_t n)
@@ -501,31 +474,57 @@ static void print_faults_table(const struct kvmx_faults *f)
 		printf("no stage-2 faults since the VM was attached or reset\n");
 }
 
-static int cmd_faults(int argc, char **argv)
+static void print_stats(const void *t)
 {
-	struct kvmx_faults *f;
+	if (json)
+		print_json(t);
+	else
+		print_table(t);
+}
+
+static void print_faults(const void *t)
+{
+	if (json)
+		print_faults_json(t);
+	else
+		print_faults_table(t);
+}
+
+/* a command that reads one table of a VMM's VM: stats, faults */
+static const struct table_cmd {
+	const char *name;
+	unsigned long req;
+	const char *req_name;
+	size_t hdr, entry;
+	void (*print)(const void *t);
+} table_cmds[] = {
+	{ "stats", KVMX_GET_STATS, "KVMX_GET_STATS", sizeof(struct kvmx_stats),
+	  sizeof(struct kvmx_stat_entry), print_stats },
+	{ "faults", KVMX_GET_FAULTS, "KVMX_GET_FAULTS", sizeof(struct kvmx_faults),
+	  sizeof(struct kvmx_fault_entry), print_faults },
+};
+
+static int cmd_table(const struct table_cmd *c, int argc, char **argv)
+{
 	struct target t;
 	int s, ret;
+	void *tab;
 
-	ret = parse_target("faults", argc, argv, &t);
+	ret = parse_target(c->name, argc, argv, &t);
 	if (ret)
 		return ret;
 	s = attach_pid(t.pid, t.vm_fd);
 	if (s < 0)
 		return 1;
-	f = get_table(s, KVMX_GET_FAULTS, "KVMX_GET_FAULTS", sizeof(*f),
-		      sizeof(f->entries[0]));
-	if (!f) {
+	tab = get_table(s, c->req, c->req_name, c->hdr, c->entry);
+	if (!tab) {
 		close(s);
 		return 1;
 	}
-	if (json)
-		print_faults_json(f);
-	else
-		print_faults_table(f);
+	c->print(tab);
 	if (t.reset && ioctl(s, KVMX_RESET_STATS, 0))
 		ret = die("%s", "KVMX_RESET_STATS", errno);
-	free(f);
+	free(tab);
 	close(s);
 	return ret;
 }
@@ -557,10 +556,9 @@ int main(int argc, char **argv)
 		}
 	if (!strcmp(argv[i], "version") && i + 1 == argc)
 		return cmd_version();
-	if (!strcmp(argv[i], "stats"))
-		return cmd_stats(argc - i - 1, argv + i + 1);
-	if (!strcmp(argv[i], "faults"))
-		return cmd_faults(argc - i - 1, argv + i + 1);
+	for (size_t k = 0; k < ARRAY_SIZE(table_cmds); k++)
+		if (!strcmp(argv[i], table_cmds[k].name))
+			return cmd_table(&table_cmds[k], argc - i - 1, argv + i + 1);
 	fprintf(stderr, "kvmxctl: unknown command '%s'\n%s", argv[i], usage);
 	return 2;
 }
