@@ -254,25 +254,7 @@ static void kvmx_faults_add(struct kvmx_fault_stat *sum,
 	}
 }
 
-struct kvmx_faults_writer {
-	struct kvmx_fault_entry __user *dst;
-	u32 room;
-	u32 written;
-	u32 total;
-};
-
-static int kvmx_fault_emit(struct kvmx_faults_writer *w,
-			   const struct kvmx_fault_entry *e)
-{
-	if (w->total++ >= w->room)
-		return 0;
-	if (copy_to_user(&w->dst[w->written], e, sizeof(*e)))
-		return -EFAULT;
-	w->written++;
-	return 0;
-}
-
-static int kvmx_fault_emit_classes(struct kvmx_faults_writer *w, u32 vcpu,
+static int kvmx_fault_emit_classes(struct kvmx_table_writer *w, u32 vcpu,
 				   const struct kvmx_fault_stat *f)
 {
 	struct kvmx_fault_entry e;
@@ -289,7 +271,7 @@ static int kvmx_fault_emit_classes(struct kvmx_faults_writer *w, u32 vcpu,
 			.to_user = f[i].to_user,
 		};
 		memcpy(e.level, f[i].level, sizeof(e.level));
-		ret = kvmx_fault_emit(w, &e);
+		ret = kvmx_table_emit(w, &e);
 		if (ret)
 			return ret;
 	}
@@ -316,7 +298,7 @@ static int kvmx_hot_cmp_count(const void *a, const void *b)
  * The VM's hottest pages of one granularity: every vCPU's table merged
  * (counts and errors of a page add up), hottest first.
  */
-static int kvmx_fault_emit_hot(struct kvmx_faults_writer *w,
+static int kvmx_fault_emit_hot(struct kvmx_table_writer *w,
 			       struct kvmx_hot_page *all, unsigned int n,
 			       unsigned int gran)
 {
@@ -346,7 +328,7 @@ static int kvmx_fault_emit_hot(struct kvmx_faults_writer *w,
 			.error = all[i].error,
 		};
 
-		ret = kvmx_fault_emit(w, &e);
+		ret = kvmx_table_emit(w, &e);
 		if (ret)
 			return ret;
 	}
@@ -355,7 +337,8 @@ static int kvmx_fault_emit_hot(struct kvmx_faults_writer *w,
 
 long kvmx_get_faults(struct kvmx_vm *vm, struct kvmx_faults __user *uarg)
 {
-	struct kvmx_faults_writer w = { .dst = uarg->entries };
+	struct kvmx_table_writer w = { .dst = uarg->entries,
+				       .entry_size = sizeof(struct kvmx_fault_entry) };
 	struct kvmx_fault_stat sum[KVMX_FAULT_NR_CLASSES] = {};
 	struct kvmx_hot_page *hot[2] = {};
 	struct kvmx_faults_snap *snap;

@@ -239,6 +239,20 @@ void kvmx_region_vm_free(struct kvmx_vm *vm);
 /* session.c */
 long kvmx_attach_vm(struct kvmx_attach_vm __user *uarg);
 
+/*
+ * main.c: the entries of a table ioctl (KVMX_GET_STATS, KVMX_GET_FAULTS):
+ * as many as fit in the caller's buffer are copied, all are counted.
+ */
+struct kvmx_table_writer {
+	void __user *dst;	/* the caller's first entry */
+	size_t entry_size;
+	u32 room;		/* entries that fit in the caller's buffer */
+	u32 written;
+	u32 total;
+};
+
+int kvmx_table_emit(struct kvmx_table_writer *w, const void *e);
+
 /* main.c */
 int kvmx_copy_in(void *karg, size_t ksize, size_t minsz, void __user *uarg);
 int kvmx_copy_out(void __user *uarg, void *karg, size_t ksize, size_t minsz);

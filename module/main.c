@@ -34,6 +34,17 @@ int kvmx_copy_in(void *karg, size_t ksize, size_t minsz, void __user *uarg)
 	return copy_struct_from_user(karg, ksize, uarg, argsz);
 }
 
+/* Copy entry @e out if it fits; count it either way. */
+int kvmx_table_emit(struct kvmx_table_writer *w, const void *e)
+{
+	if (w->total++ >= w->room)
+		return 0;
+	if (copy_to_user(w->dst + w->written * w->entry_size, e, w->entry_size))
+		return -EFAULT;
+	w->written++;
+	return 0;
+}
+
 /**
  * kvmx_copy_out() - copy an extensible output structure to userspace
  * @uarg:	user pointer; the structure starts with __u32 argsz

@@ -279,26 +279,8 @@ static void kvmx_stats_add(struct kvmx_vcpu_stats *sum,
 		sum->raw[i] += vs->raw[i];
 }
 
-struct kvmx_stats_writer {
-	struct kvmx_stat_entry __user *dst;
-	u32 room;		/* entries that fit in the caller's buffer */
-	u32 written;
-	u32 total;
-	u32 arch;
-};
-
-static int kvmx_emit(struct kvmx_stats_writer *w, struct kvmx_stat_entry *e)
-{
-	if (w->total++ >= w->room)
-		return 0;
-	if (copy_to_user(&w->dst[w->written], e, sizeof(*e)))
-		return -EFAULT;
-	w->written++;
-	return 0;
-}
-
 /* The non-zero entries of one vCPU (or of the VM for KVMX_STAT_VM). */
-static int kvmx_emit_vcpu(struct kvmx_stats_writer *w, u32 vcpu,
+static int kvmx_emit_vcpu(struct kvmx_table_writer *w, u32 arch, u32 vcpu,
 			  const struct kvmx_vcpu_stats *vs)
 {
 	struct kvmx_stat_entry e;
@@ -318,20 +300,20 @@ static int kvmx_emit_vcpu(struct kvmx_stats_writer *w, u32 vcpu,
 			.lat_max_ns = c->lat_max,
 		};
 		memcpy(e.lat_hist, c->hist, sizeof(e.lat_hist));
-		ret = kvmx_emit(w, &e);
+		ret = kvmx_table_emit(w, &e);
 		if (ret)
 			return ret;
 	}
 	for (i = 0; i < KVMX_RAW_SLOTS; i++) {
 		if (!vs->raw[i])
 			continue;
-		if (!kvmx_slot_raw(w->arch, i, &raw))
+		if (!kvmx_slot_raw(arch, i, &raw))
 			raw = U32_MAX;		/* reasons kvmx does not know */
 		e = (struct kvmx_stat_entry) {
 			.vcpu = vcpu, .kind = KVMX_STAT_RAW, .raw = raw,
-			.class = kvmx_exit_class(w->arch, raw), .count = vs->raw[i],
+			.class = kvmx_exit_class(arch, raw), .count = vs->raw[i],
 		};
-		ret = kvmx_emit(w, &e);
+		ret = kvmx_table_emit(w, &e);
 		if (ret)
 			return ret;
 	}
@@ -340,7 +322,8 @@ static int kvmx_emit_vcpu(struct kvmx_stats_writer *w, u32 vcpu,
 
 long kvmx_get_stats(struct kvmx_vm *vm, struct kvmx_stats __user *uarg)
 {
-	struct kvmx_stats_writer w = { .dst = uarg->entries, .arch = vm->arch };
+	struct kvmx_table_writer w = { .dst = uarg->entries,
+				       .entry_size = sizeof(struct kvmx_stat_entry) };
 	struct kvmx_vcpu_stats *snap, *sum;
 	struct kvmx_stats hdr;
 	unsigned int i;
@@ -362,10 +345,10 @@ long kvmx_get_stats(struct kvmx_vm *vm, struct kvmx_stats __user *uarg)
 	for (i = 0; i < KVM_MAX_VCPUS; i++)
 		if (kvmx_vcpu_snapshot(vm, i, snap))
 			kvmx_stats_add(sum, snap);
-	ret = kvmx_emit_vcpu(&w, KVMX_STAT_VM, sum);
+	ret = kvmx_emit_vcpu(&w, vm->arch, KVMX_STAT_VM, sum);
 	for (i = 0; !ret && i < KVM_MAX_VCPUS; i++)
 		if (kvmx_vcpu_snapshot(vm, i, snap))
-			ret = kvmx_emit_vcpu(&w, i, snap);
+			ret = kvmx_emit_vcpu(&w, vm->arch, i, snap);
 	if (ret)
 		goto out;
 
