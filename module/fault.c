@@ -211,12 +211,10 @@ struct kvmx_faults_snap {
 static bool kvmx_faults_snapshot(struct kvmx_vm *vm, unsigned int idx,
 				 struct kvmx_faults_snap *out)
 {
-	/* pairs with the release publishing it in kvmx_vcpu_stats() */
-	struct kvmx_vcpu_stats *vs = smp_load_acquire(&vm->vcpus[idx]);
+	const struct kvmx_vcpu_stats *vs = kvmx_vcpu_stats_current(vm, idx);
 	unsigned int i, j, seq;
 
-	/* pairs with the release after a reset's zeroing */
-	if (!vs || smp_load_acquire(&vs->gen) != READ_ONCE(vm->gen))
+	if (!vs)
 		return false;
 	for (i = 0; i < KVMX_FAULT_NR_CLASSES; i++) {
 		const struct kvmx_fault_stat *f = &vs->fault[i];

@@ -190,6 +190,8 @@ void kvmx_vm_observe_free(struct kvmx_vm *vm);
 long kvmx_get_stats(struct kvmx_vm *vm, struct kvmx_stats __user *uarg);
 void kvmx_reset_stats(struct kvmx_vm *vm);
 struct kvmx_vcpu_stats *kvmx_vcpu_stats(struct kvmx_vm *vm, struct kvm_vcpu *vcpu);
+const struct kvmx_vcpu_stats *kvmx_vcpu_stats_current(struct kvmx_vm *vm,
+						      unsigned int idx);
 void kvmx_push_record(struct kvmx_vm *vm, const struct kvmx_exit_record *rec,
 		      u64 count);
 

@@ -225,16 +225,31 @@ void kvmx_reset_stats(struct kvmx_vm *vm)
 	atomic64_set(&vm->lost, 0);
 }
 
+/*
+ * For readers: vCPU @idx's counters if they exist and belong to the VM's
+ * current stats generation (a reset the vCPU has not applied yet makes
+ * them stale), else NULL.
+ */
+const struct kvmx_vcpu_stats *kvmx_vcpu_stats_current(struct kvmx_vm *vm,
+						      unsigned int idx)
+{
+	/* pairs with the release publishing it in kvmx_vcpu_stats() */
+	struct kvmx_vcpu_stats *vs = smp_load_acquire(&vm->vcpus[idx]);
+
+	/* pairs with the release after a reset's zeroing */
+	if (!vs || smp_load_acquire(&vs->gen) != READ_ONCE(vm->gen))
+		return NULL;
+	return vs;
+}
+
 /* A consistent-enough copy of @vs: each field read once, none torn. */
 static bool kvmx_vcpu_snapshot(struct kvmx_vm *vm, unsigned int idx,
 			       struct kvmx_vcpu_stats *out)
 {
-	/* pairs with the release publishing it in kvmx_vcpu_stats() */
-	struct kvmx_vcpu_stats *vs = smp_load_acquire(&vm->vcpus[idx]);
+	const struct kvmx_vcpu_stats *vs = kvmx_vcpu_stats_current(vm, idx);
 	unsigned int i, j;
 
-	/* pairs with the release after a reset's zeroing */
-	if (!vs || smp_load_acquire(&vs->gen) != READ_ONCE(vm->gen))
+	if (!vs)
 		return false;
 	for (i = 0; i < KVMX_EXIT_NR_CLASSES; i++) {
 		const struct kvmx_class_stat *c = &vs->cls[i];
