@@ -13,12 +13,12 @@
  *
  * Locking: vm->regions_lock (a mutex) serializes adding and removing
  * regions of a VM and is taken before kvm->slots_lock, which KVM requires
- * for changing its buses. The accessors run on vCPU threads, inside KVM's
- * kvm->srcu section, under rcu_read_lock(); a removed region is freed after
- * synchronize_rcu() (and, if it had a device, after KVM's own
- * synchronize_srcu in kvm_io_bus_unregister_dev()).
+ * for changing its buses. The accessors run on vCPU threads, called only
+ * through KVM's buses, which KVM reads under kvm->srcu: the region sets are
+ * protected by that same SRCU. A replaced set is freed by call_srcu(), a
+ * removed region after synchronize_srcu_expedited(&kvm->srcu) (and, if it
+ * had a device, after KVM's own wait in kvm_io_bus_unregister_dev()).
  */
-#include <linux/bsearch.h>
 #include <linux/eventfd.h>
 #include <linux/file.h>
 #include <linux/ktime.h>
@@ -58,7 +58,7 @@ struct kvmx_reg {
 	u64 log_dropped, log_fallbacks;
 
 	atomic64_t reads, writes, bytes, dropped, fallbacks;
-	u64 last_ns;
+	unsigned long last_jiffies;	/* of the last access served */
 	u32 last_vcpu;
 };
 
@@ -91,28 +91,31 @@ static bool kvmx_overlaps(u64 a, u64 alen, u64 b, u64 blen)
 
 /* -- the hot path ---------------------------------------------------------- */
 
-static int kvmx_region_cmp(const void *key, const void *elt)
-{
-	u64 addr = *(const u64 *)key;
-	const struct kvmx_reg *r = *(struct kvmx_reg * const *)elt;
-
-	if (addr < r->info.addr)
-		return -1;
-	return addr >= r->info.addr + r->info.size;
-}
-
+/*
+ * The region holding @addr: a binary search written out, not lib/bsearch.c,
+ * so a hit costs no indirect calls.
+ */
 static struct kvmx_reg *kvmx_region_find(struct kvmx_region_set *set, u64 addr,
 					 int len)
 {
-	struct kvmx_reg **rp;
+	unsigned int lo = 0, hi, mid;
 	struct kvmx_reg *r;
 
 	if (!set)
 		return NULL;
-	rp = bsearch(&addr, set->r, set->nr, sizeof(set->r[0]), kvmx_region_cmp);
-	if (!rp)
-		return NULL;
-	r = *rp;
+	hi = set->nr;
+	for (;;) {
+		if (lo >= hi)
+			return NULL;
+		mid = lo + (hi - lo) / 2;
+		r = set->r[mid];
+		if (addr < r->info.addr)
+			hi = mid;
+		else if (addr - r->info.addr >= r->info.size)
+			lo = mid + 1;
+		else
+			break;
+	}
 	if (READ_ONCE(r->dead))
 		return NULL;
 	/* whole access inside, of a size the region serves */
@@ -222,9 +225,9 @@ static int kvmx_region_access(struct kvmx_busdev *d, struct kvm_vcpu *vcpu,
 	int ret = 0;
 	u64 data;
 
-	rcu_read_lock();
-	r = kvmx_region_find(rcu_dereference(d->vm->regions[d->bus == KVM_PIO_BUS]), addr,
-			     len);
+	/* inside KVM's kvm->srcu read section, as every bus device is */
+	r = kvmx_region_find(srcu_dereference(d->vm->regions[d->bus == KVM_PIO_BUS],
+					      &d->vm->kvm->srcu), addr, len);
 	if (!r) {
 		ret = -EOPNOTSUPP;
 		goto out;
@@ -272,10 +275,10 @@ static int kvmx_region_access(struct kvmx_busdev *d, struct kvm_vcpu *vcpu,
 	}
 	atomic64_inc(write ? &r->writes : &r->reads);
 	atomic64_add(len, &r->bytes);
-	WRITE_ONCE(r->last_ns, ktime_get_ns());
+	/* a tick's resolution, and no call: turned into CLOCK_MONOTONIC on LIST */
+	WRITE_ONCE(r->last_jiffies, jiffies);
 	WRITE_ONCE(r->last_vcpu, vcpu->vcpu_idx);
 out:
-	rcu_read_unlock();
 	return ret;
 }
 
@@ -454,6 +457,11 @@ static void kvmx_busdev_del(struct kvmx_vm *vm, struct kvmx_reg *r)
 	vm->nr_busdevs--;
 }
 
+static void kvmx_set_free_rcu(struct rcu_head *head)
+{
+	kvfree(container_of(head, struct kvmx_region_set, rcu));
+}
+
 /*
  * Publish the serving set of @bus with @add inserted or @del removed (and
  * regions marked dead left out).
@@ -484,7 +492,7 @@ static int kvmx_set_update(struct kvmx_vm *vm, int bus, struct kvmx_reg *add,
 		new->r[j++] = add;
 	rcu_assign_pointer(vm->regions[bus], new);
 	if (old)
-		kvfree_rcu(old, rcu);
+		call_srcu(&vm->kvm->srcu, &old->rcu, kvmx_set_free_rcu);
 	return 0;
 }
 
@@ -521,7 +529,7 @@ static struct kvmx_reg *kvmx_place(struct kvmx_vm *vm, const struct kvmx_reg *r)
 /*
  * Take @r out of service. Returns false if it must stay allocated until the
  * VM goes (no memory for a new set: it stays in the old one, marked dead,
- * on vm->zombies); true if the caller frees it after synchronize_rcu().
+ * on vm->zombies); true if the caller frees it after an SRCU grace period.
  */
 static bool kvmx_region_del_locked(struct kvmx_vm *vm, struct kvmx_reg *r)
 {
@@ -632,7 +640,7 @@ long kvmx_region_del(struct kvmx_session *s, unsigned long id)
 	mutex_unlock(&vm->regions_lock);
 	if (free) {
 		/* no accessor still sees it; expedited, as KVM's own bus changes */
-		synchronize_rcu_expedited();
+		synchronize_srcu_expedited(&vm->kvm->srcu);
 		kvmx_reg_free(r);
 	}
 	return 0;
@@ -659,7 +667,7 @@ void kvmx_region_release(struct kvmx_session *s)
 	mutex_unlock(&vm->regions_lock);
 	if (list_empty(&gone))
 		return;
-	synchronize_rcu();
+	synchronize_srcu_expedited(&vm->kvm->srcu);
 	list_for_each_entry_safe(r, tmp, &gone, node)
 		kvmx_reg_free(r);
 }
@@ -678,6 +686,8 @@ void kvmx_region_vm_free(struct kvmx_vm *vm)
 
 	list_for_each_entry_safe(r, tmp, &vm->zombies, node)
 		kvmx_reg_free(r);
+	/* replaced sets still queued: their callbacks are this module's code */
+	srcu_barrier(&vm->kvm->srcu);
 	kvfree(rcu_dereference_protected(vm->regions[0], 1));
 	kvfree(rcu_dereference_protected(vm->regions[1], 1));
 }
@@ -728,7 +738,9 @@ long kvmx_region_list(struct kvmx_vm *vm, struct kvmx_session *s,
 		e.bytes = atomic64_read(&r->bytes);
 		e.dropped = atomic64_read(&r->dropped);
 		e.fallbacks = atomic64_read(&r->fallbacks);
-		e.last_ns = READ_ONCE(r->last_ns);
+		if (e.reads || e.writes)
+			e.last_ns = ktime_get_ns() -
+				jiffies_to_nsecs(jiffies - READ_ONCE(r->last_jiffies));
 		e.last_vcpu = READ_ONCE(r->last_vcpu);
 		if (copy_to_user(&uarg->entries[n++], &e, sizeof(e))) {
 			ret = -EFAULT;

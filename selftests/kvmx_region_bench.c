@@ -12,7 +12,8 @@
  *   read_user       no device: KVM_EXIT_MMIO, the VMM answers
  *   read_bank       kvmx BANK
  *   doorbell_N      a DOORBELL hit with N kvmx regions in the VM (1, 100,
- *                   4096, all but the first inside one WINDOW)
+ *                   4096; the N - 1 besides the doorbell inside one WINDOW):
+ *                   one VM per N, the three alternating like the paths
  */
 #include <stdlib.h>
 #include <time.h>
@@ -48,9 +49,13 @@ static void guest_code(void)
 	}
 }
 
-static struct kvm_vm *vm;
-static struct kvm_vcpu *vcpu;
-static int sess;
+struct bvm {
+	struct kvm_vm *vm;
+	struct kvm_vcpu *vcpu;
+	int sess;
+};
+
+static int kvmx;
 static u64 accesses;
 
 static double now_ns(void)
@@ -61,21 +66,32 @@ static double now_ns(void)
 	return t.tv_sec * 1e9 + t.tv_nsec;
 }
 
-/* ns per access of @count accesses at @addr */
-static double run(u64 addr, bool read)
+/* A VM with one vCPU at its first GUEST_SYNC, attached to kvmx. */
+static void bvm_create(struct bvm *b)
 {
-	struct bench_cmd *c = addr_gva2hva(vm, (vm_vaddr_t)&bcmd);
+	b->vm = vm_create_with_one_vcpu(&b->vcpu, guest_code);
+	ucall_init(b->vm, NULL);
+	virt_map(b->vm, BASE, BASE, 0x10000 / 4096 + NR_WIN * 8 / 4096);
+	b->sess = kvmx_attach(kvmx, b->vm->fd);
+	TEST_ASSERT(b->sess >= 0, "KVMX_ATTACH_VM: %s", strerror(-b->sess));
+	vcpu_run(b->vcpu);
+}
+
+/* ns per access of @count accesses at @addr */
+static double run(struct bvm *b, u64 addr, bool read)
+{
+	struct bench_cmd *c = addr_gva2hva(b->vm, (vm_vaddr_t)&bcmd);
 	struct ucall uc;
 	double t0;
 
 	*c = (struct bench_cmd){ .addr = addr, .count = accesses, .read = read };
 	t0 = now_ns();
 	for (;;) {
-		vcpu_run(vcpu);
-		if (get_ucall(vcpu, &uc) == UCALL_SYNC)
+		vcpu_run(b->vcpu);
+		if (get_ucall(b->vcpu, &uc) == UCALL_SYNC)
 			break;
-		TEST_ASSERT(vcpu->run->exit_reason == KVM_EXIT_MMIO,
-			    "exit %u", vcpu->run->exit_reason);
+		TEST_ASSERT(b->vcpu->run->exit_reason == KVM_EXIT_MMIO,
+			    "exit %u", b->vcpu->run->exit_reason);
 	}
 	return (now_ns() - t0) / accesses;
 }
@@ -93,10 +109,10 @@ static double median(double *v, int n)
 	return v[n / 2];
 }
 
-static __u32 add(struct kvmx_region *r)
+static __u32 add(struct bvm *b, struct kvmx_region *r)
 {
 	r->argsz = sizeof(*r);
-	TEST_ASSERT(!ioctl(sess, KVMX_REGION_ADD, r), "KVMX_REGION_ADD at 0x%llx: %s",
+	TEST_ASSERT(!ioctl(b->sess, KVMX_REGION_ADD, r), "KVMX_REGION_ADD at 0x%llx: %s",
 		    r->addr, strerror(errno));
 	return r->id;
 }
@@ -136,9 +152,9 @@ int main(int argc, char **argv)
 	struct kvm_ioeventfd io = { .addr = BASE + 0x4000, .len = 8 };
 	static const int nr_at[] = { 1, 100, NR_WIN };
 	double *res[NR_PATHS], *hit[3], m[NR_PATHS], mh[3];
-	int reps, kvmx, efd, i, p, k, n_regions;
+	struct bvm b, nb[3];
 	struct kvmx_log_header *h;
-	__u32 *ids;
+	int reps, efd, i, p, k, n;
 
 	TEST_ASSERT(argc == 3, "usage: kvmx_region_bench REPS ACCESSES");
 	reps = atoi(argv[1]);
@@ -147,33 +163,44 @@ int main(int argc, char **argv)
 		res[p] = calloc(reps, sizeof(double));
 	for (k = 0; k < 3; k++)
 		hit[k] = calloc(reps, sizeof(double));
-	ids = calloc(NR_WIN, sizeof(*ids));
 
-	vm = vm_create_with_one_vcpu(&vcpu, guest_code);
-	ucall_init(vm, NULL);
-	virt_map(vm, BASE, BASE, 0x10000 / 4096 + NR_WIN * 8 / 4096);
 	kvmx = kvmx_open();
 	TEST_ASSERT(kvmx >= 0, "open /dev/kvmx: %s", strerror(-kvmx));
-	sess = kvmx_attach(kvmx, vm->fd);
-	TEST_ASSERT(sess >= 0, "KVMX_ATTACH_VM: %s", strerror(-sess));
+	bvm_create(&b);
 	efd = eventfd(0, EFD_NONBLOCK);
 	io.fd = efd;
-	vm_ioctl(vm, KVM_IOEVENTFD, &io);
+	vm_ioctl(b.vm, KVM_IOEVENTFD, &io);
 	db.eventfd = efd;
-	add(&db);
-	add(&lg);
-	add(&bk);
-	h = mmap(NULL, lg.mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, sess, lg.mmap_offset);
+	add(&b, &db);
+	add(&b, &lg);
+	add(&b, &bk);
+	h = mmap(NULL, lg.mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, b.sess, lg.mmap_offset);
 	TEST_ASSERT(h != MAP_FAILED, "mmap log");
 
+	/* the hit cost against the number of regions: one VM per count */
+	for (k = 0; k < 3; k++) {
+		bvm_create(&nb[k]);
+		add(&nb[k], &db);
+		if (nr_at[k] > 1)
+			add(&nb[k], &w);
+		for (n = 1; n < nr_at[k]; n++) {
+			struct kvmx_region r = { .addr = WIN + (n - 1) * 8, .size = 8,
+						 .mode = KVMX_MODE_DISCARD, .access_sizes = 8,
+						 .eventfd = -1 };
+
+			add(&nb[k], &r);
+		}
+	}
+
 	/* warm up every path once: page tables, KVM's MMIO caches */
-	vcpu_run(vcpu);
 	for (p = 0; p < 2; p++) {
-		run(BASE, p);
-		run(db.addr, 0);
-		run(lg.addr, 0);
-		run(bk.addr, 1);
-		run(io.addr, 0);
+		run(&b, BASE, p);
+		run(&b, db.addr, 0);
+		run(&b, lg.addr, 0);
+		run(&b, bk.addr, 1);
+		run(&b, io.addr, 0);
+		for (k = 0; k < 3; k++)
+			run(&nb[k], db.addr, 0);
 	}
 	for (i = 0; i < reps; i++) {
 		/* rotate the order: no path always runs first */
@@ -181,49 +208,36 @@ int main(int argc, char **argv)
 			p = (i + k) % NR_PATHS;
 			switch (p) {
 			case P_USER:
-				res[p][i] = run(BASE, false);
+				res[p][i] = run(&b, BASE, false);
 				break;
 			case P_IOEVENTFD:
-				res[p][i] = run(io.addr, false);
+				res[p][i] = run(&b, io.addr, false);
 				break;
 			case P_DOORBELL:
-				res[p][i] = run(db.addr, false);
+				res[p][i] = run(&b, db.addr, false);
 				break;
 			case P_LOG:
 				__atomic_store_n(&h->tail, h->head, __ATOMIC_RELEASE);
-				res[p][i] = run(lg.addr, false);
+				res[p][i] = run(&b, lg.addr, false);
 				break;
 			case P_RUSER:
-				res[p][i] = run(BASE + 8, true);
+				res[p][i] = run(&b, BASE + 8, true);
 				break;
 			case P_BANK:
-				res[p][i] = run(bk.addr, true);
+				res[p][i] = run(&b, bk.addr, true);
 				break;
 			}
+		}
+		for (k = 0; k < 3; k++) {
+			n = (i + k) % 3;
+			hit[n][i] = run(&nb[n], db.addr, false);
 		}
 	}
 	TEST_ASSERT(!h->dropped && !h->fallbacks, "log overflowed");
 	for (p = 0; p < NR_PATHS; p++)
 		m[p] = median(res[p], reps);
-
-	/* hit cost against the number of regions: 1, 100, 4096 (in a window) */
-	TEST_ASSERT(!ioctl(sess, KVMX_REGION_DEL, lg.id) && !ioctl(sess, KVMX_REGION_DEL, bk.id),
-		    "del");
-	add(&w);
-	n_regions = 2;			/* the doorbell and the window */
-	for (k = 0; k < 3; k++) {
-		for (; n_regions < nr_at[k] + 1; n_regions++) {
-			struct kvmx_region r = { .addr = WIN + (n_regions - 2) * 8, .size = 8,
-						 .mode = KVMX_MODE_DISCARD, .access_sizes = 8,
-						 .eventfd = -1 };
-
-			ids[n_regions - 2] = add(&r);
-		}
-		run(db.addr, false);
-		for (i = 0; i < reps; i++)
-			hit[k][i] = run(db.addr, false);
+	for (k = 0; k < 3; k++)
 		mh[k] = median(hit[k], reps);
-	}
 
 	for (p = 0; p < NR_PATHS; p++) {
 		if (p == P_USER || p == P_RUSER)
@@ -241,7 +255,11 @@ int main(int argc, char **argv)
 		snprintf(name, sizeof(name), "doorbell_%d_regions", nr_at[k]);
 		json(name, mh[k], "doorbell_1_regions", mh[0]);
 	}
-	close(sess);
-	kvm_vm_free(vm);
+	for (k = 0; k < 3; k++) {
+		close(nb[k].sess);
+		kvm_vm_free(nb[k].vm);
+	}
+	close(b.sess);
+	kvm_vm_free(b.vm);
 	return 0;
 }

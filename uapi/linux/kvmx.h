@@ -570,7 +570,8 @@ struct kvmx_region {
  * @dropped:	LOG with KVMX_REGION_LOG_DROP: writes dropped, ring full;
  *		DISCARD: writes discarded
  * @fallbacks:	LOG: writes left to the VMM, ring full
- * @last_ns:	CLOCK_MONOTONIC of the last access served, 0 if none
+ * @last_ns:	CLOCK_MONOTONIC of the last access served, to a timer tick
+ *		(the hit path reads jiffies, not a clock), 0 if none
  * @last_vcpu:	vCPU of that access
  * @reserved:	zero
  */
