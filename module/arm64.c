@@ -133,6 +133,65 @@ static void __init kvmx_find_tp(struct tracepoint *tp, void *priv)
 			*kvmx_arm64_tps[i].tp = tp;
 }
 
+/*
+ * Exit policy hook: io_mem_abort(), where KVM takes a data abort outside
+ * memslots. It offers the access to the in-kernel devices and, if none
+ * claims it, prepares KVM_EXIT_MMIO and returns 0; an abort without a
+ * valid syndrome it cannot emulate at all (-ENOSYS, or KVM_EXIT_ARM_NISV if
+ * the VMM asked). The wrapper calls it and then, as the policy says:
+ * DISCARD completes the access here as an in-kernel device would (KVM's
+ * kvm_handle_mmio_return() loads the all-ones data and steps the PC);
+ * INJECT drops the pending MMIO and injects an external data abort at the
+ * faulting address (kvm_inject_dabt(), as KVM does for a table walk outside
+ * memory). KVM's mmio_exit_user/mmio_exit_kernel counters are corrected so
+ * they keep telling where the access went.
+ */
+static int kvmx_arm64_io_mem_abort(struct kvm_vcpu *vcpu, phys_addr_t fault_ipa)
+{
+	int idx = srcu_read_lock(&kvmx_hook_srcu);
+	struct kvm_run *run = vcpu->run;
+	int ret;
+
+	ret = kvmx_syms.io_mem_abort(vcpu, fault_ipa);
+	rcu_read_lock();
+	if (!ret && run->exit_reason == KVM_EXIT_MMIO && vcpu->mmio_needed) {
+		switch (kvmx_policy_unclaimed(vcpu, false, fault_ipa)) {
+		case KVMX_POLICY_DISCARD:
+			if (!run->mmio.is_write)
+				memset(run->mmio.data, 0xff, run->mmio.len);
+			vcpu->stat.mmio_exit_user--;
+			vcpu->stat.mmio_exit_kernel++;
+			kvmx_syms.handle_mmio_return(vcpu);
+			ret = 1;
+			break;
+		case KVMX_POLICY_INJECT:
+			vcpu->mmio_needed = 0;
+			vcpu->stat.mmio_exit_user--;
+			kvmx_syms.inject_dabt(vcpu, kvm_vcpu_get_hfar(vcpu));
+			ret = 1;
+			break;
+		}
+	} else if ((ret == -ENOSYS || (!ret && run->exit_reason == KVM_EXIT_ARM_NISV)) &&
+		   kvmx_policy_unbacked(vcpu) == KVMX_POLICY_INJECT) {
+		kvmx_syms.inject_dabt(vcpu, kvm_vcpu_get_hfar(vcpu));
+		ret = 1;
+	}
+	rcu_read_unlock();
+	srcu_read_unlock(&kvmx_hook_srcu, idx);
+	return ret;
+}
+
+static struct kvmx_hook kvmx_arm64_hook = { .wrapper = kvmx_arm64_io_mem_abort };
+
+int kvmx_arch_policy_hooks(bool on)
+{
+	if (!on) {
+		kvmx_hook_disable(&kvmx_arm64_hook);
+		return 0;
+	}
+	return kvmx_hook_enable(&kvmx_arm64_hook);
+}
+
 int __init kvmx_arch_init(void)
 {
 	unsigned int i;
@@ -144,7 +203,13 @@ int __init kvmx_arch_init(void)
 			return -ENOENT;
 		}
 	}
-	return 0;
+	kvmx_arm64_hook.addr = (unsigned long)kvmx_syms.io_mem_abort;
+	return kvmx_hook_init(&kvmx_arm64_hook);
+}
+
+void kvmx_arch_exit(void)
+{
+	kvmx_hook_fini(&kvmx_arm64_hook);
 }
 
 int kvmx_arch_probes_register(void)

@@ -10,6 +10,7 @@
 #define _KVMX_COMPAT_H
 
 #include <linux/eventfd.h>
+#include <linux/ftrace.h>
 
 /* eventfd_signal(ctx) since 6.8; eventfd_signal(ctx, n) before */
 static inline void kvmx_eventfd_signal(struct eventfd_ctx *ctx)
@@ -20,5 +21,24 @@ static inline void kvmx_eventfd_signal(struct eventfd_ctx *ctx)
 	eventfd_signal(ctx, 1);
 #endif
 }
+
+/*
+ * Sending a hooked function's callers elsewhere (hook.c): 6.12 sets the
+ * instruction pointer in struct ftrace_regs (arm64 6.12 has no
+ * DYNAMIC_FTRACE_WITH_REGS); 6.1 asks for full pt_regs.
+ */
+#ifdef KVMX_HAVE_FTRACE_REGS_SET_IP
+#define KVMX_FTRACE_OPS_FLAGS	0
+static inline void kvmx_ftrace_set_ip(struct ftrace_regs *fregs, unsigned long ip)
+{
+	ftrace_regs_set_instruction_pointer(fregs, ip);
+}
+#else
+#define KVMX_FTRACE_OPS_FLAGS	FTRACE_OPS_FL_SAVE_REGS
+static inline void kvmx_ftrace_set_ip(struct ftrace_regs *fregs, unsigned long ip)
+{
+	instruction_pointer_set(ftrace_get_regs(fregs), ip);
+}
+#endif
 
 #endif /* _KVMX_COMPAT_H */

@@ -21,6 +21,13 @@ struct kvmx_syms {
 				     struct kvm_io_device *dev);
 #ifdef CONFIG_X86
 	struct kvm_x86_ops *x86_ops;
+	int (*io_bus_read)(struct kvm_vcpu *vcpu, enum kvm_bus bus_idx, gpa_t addr,
+			   int len, void *val);
+#endif
+#ifdef CONFIG_ARM64
+	int (*io_mem_abort)(struct kvm_vcpu *vcpu, phys_addr_t fault_ipa);
+	int (*handle_mmio_return)(struct kvm_vcpu *vcpu);
+	void (*inject_dabt)(struct kvm_vcpu *vcpu, unsigned long addr);
 #endif
 };
 
@@ -126,6 +133,7 @@ struct kvmx_vcpu_stats {
  * @nr_regions:	regions in @region_list
  * @nr_busdevs:	devices kvmx has on the VM's KVM buses
  * @last_region_id: the id given to the last region added
+ * @policy:	the exit policy, NULL for the default (RCU; policy.c)
  * @vcpus:	per-vCPU counters by vcpu_idx, allocated on first use
  *
  * @hnode, @nr_sessions and @sessions are changed under kvmx_vms_lock.
@@ -147,11 +155,13 @@ struct kvmx_vm {
 	unsigned int nr_regions;
 	unsigned int nr_busdevs;
 	u32 last_region_id;
+	struct kvmx_vm_policy __rcu *policy;
 	struct kvmx_vcpu_stats *vcpus[KVM_MAX_VCPUS];
 };
 
 struct kvmx_ring;
 struct kvmx_region_set;
+struct kvmx_vm_policy;
 
 /* mmap offset of a region: its id << this (offset 0 is the event ring) */
 #define KVMX_REGION_MMAP_SHIFT	24
@@ -195,6 +205,28 @@ const struct kvmx_vcpu_stats *kvmx_vcpu_stats_current(struct kvmx_vm *vm,
 void kvmx_push_record(struct kvmx_vm *vm, const struct kvmx_exit_record *rec,
 		      u64 count);
 
+/* policy.c */
+long kvmx_set_policy(struct kvmx_session *s, struct kvmx_policy __user *uarg);
+long kvmx_get_policy(struct kvmx_session *s, struct kvmx_policy __user *uarg);
+void kvmx_policy_release(struct kvmx_session *s);
+u32 kvmx_policy_unclaimed(struct kvm_vcpu *vcpu, bool pio, u64 addr);
+u32 kvmx_policy_unbacked(struct kvm_vcpu *vcpu);
+u32 kvmx_policy_exit(struct kvmx_vm *vm, unsigned int class);
+
+/* hook.c: a KVM function whose callers ftrace sends to @wrapper */
+struct kvmx_hook {
+	unsigned long addr;
+	void *wrapper;
+	struct ftrace_ops ops;
+};
+
+extern struct srcu_struct kvmx_hook_srcu;
+int kvmx_hook_init(struct kvmx_hook *h);
+void kvmx_hook_fini(struct kvmx_hook *h);
+int kvmx_hook_enable(struct kvmx_hook *h);
+void kvmx_hook_disable(struct kvmx_hook *h);
+void kvmx_hooks_exit(void);
+
 /* fault.c */
 void kvmx_observe_fault(struct kvmx_vm *vm, struct kvm_vcpu *vcpu, u64 gpa,
 			u64 syndrome, u64 pc);
@@ -212,6 +244,8 @@ extern struct tracepoint __tracepoint_kvm_page_fault;
 
 /* x86.c, arm64.c: the arch's tracepoint probes */
 int kvmx_arch_init(void);
+void kvmx_arch_exit(void);
+int kvmx_arch_policy_hooks(bool on);
 int kvmx_arch_probes_register(void);
 void kvmx_arch_probes_unregister(void);
 u32 kvmx_arch_id(void);

@@ -112,12 +112,14 @@ static int __init kvmx_init(void)
 	ret = misc_register(&kvmx_dev);
 	if (ret) {
 		pr_err("cannot register /dev/kvmx: %d\n", ret);
-		goto err;
+		goto err_arch;
 	}
 
 	pr_info("loaded, api %u.%u\n", KVMX_API_MAJOR, KVMX_API_MINOR);
 	return 0;
 
+err_arch:
+	kvmx_arch_exit();
 err:
 	return ret;
 }
@@ -125,6 +127,9 @@ err:
 static void __exit kvmx_exit(void)
 {
 	misc_deregister(&kvmx_dev);
+	/* no session is left, so no policy: every hook is off */
+	kvmx_arch_exit();
+	kvmx_hooks_exit();
 	pr_info("unloaded\n");
 }
 

@@ -78,12 +78,13 @@ static bool kvmx_gpa_backed(struct kvm *kvm, u64 gpa)
 
 /*
  * Push @rec to each ring of @vm that samples its class and whose 1-in-N
- * falls on @count (the vCPU's count of that class). Exit records are
- * completed on first use (@vcpu non-NULL): the guest PC costs a VMREAD on
- * VMX, so it is read only for a record.
+ * falls on @count (the vCPU's count of that class): the ring's own N, or
+ * else @policy_n, the VM policy's SAMPLE. Exit records are completed on
+ * first use (@vcpu non-NULL): the guest PC costs a VMREAD on VMX, so it is
+ * read only for a record.
  */
 static void kvmx_sample(struct kvmx_vm *vm, struct kvm_vcpu *vcpu,
-			struct kvmx_exit_record *rec, u64 count)
+			struct kvmx_exit_record *rec, u64 count, u32 policy_n)
 {
 	struct kvmx_session *s;
 	u32 n;
@@ -93,7 +94,7 @@ static void kvmx_sample(struct kvmx_vm *vm, struct kvm_vcpu *vcpu,
 
 		if (!r)
 			continue;
-		n = kvmx_ring_sample(r, rec);
+		n = kvmx_ring_sample(r, rec) ?: policy_n;
 		if (!n || count % n)
 			continue;
 		if (vcpu) {
@@ -111,7 +112,7 @@ void kvmx_push_record(struct kvmx_vm *vm, const struct kvmx_exit_record *rec,
 {
 	struct kvmx_exit_record r = *rec;
 
-	kvmx_sample(vm, NULL, &r, count);
+	kvmx_sample(vm, NULL, &r, count, 0);
 }
 
 void kvmx_observe_exit(struct kvmx_vm *vm, struct kvm_vcpu *vcpu,
@@ -120,6 +121,7 @@ void kvmx_observe_exit(struct kvmx_vm *vm, struct kvm_vcpu *vcpu,
 	struct kvmx_vcpu_stats *vs = kvmx_vcpu_stats(vm, vcpu);
 	struct kvmx_class_stat *c;
 	unsigned int slot;
+	u32 policy_n;
 	u64 now;
 
 	if (unlikely(!vs)) {
@@ -142,6 +144,7 @@ void kvmx_observe_exit(struct kvmx_vm *vm, struct kvm_vcpu *vcpu,
 	WRITE_ONCE(vs->raw[slot], vs->raw[slot] + 1);
 	vs->pending = e->class;
 	vs->exit_ns = now;
+	policy_n = kvmx_policy_exit(vm, e->class);
 
 	if (atomic_read(&vm->nr_rings)) {
 		struct kvmx_exit_record rec = {
@@ -153,7 +156,7 @@ void kvmx_observe_exit(struct kvmx_vm *vm, struct kvm_vcpu *vcpu,
 			.raw = e->raw,
 		};
 
-		kvmx_sample(vm, vcpu, &rec, c->count);
+		kvmx_sample(vm, vcpu, &rec, c->count, policy_n);
 	}
 }
 

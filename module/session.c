@@ -165,6 +165,10 @@ static long kvmx_session_ioctl(struct file *filp, unsigned int cmd,
 		return kvmx_region_del(s, arg);
 	case KVMX_REGION_LIST:
 		return kvmx_region_list(s->vm, s, uarg);
+	case KVMX_SET_POLICY:
+		return kvmx_set_policy(s, uarg);
+	case KVMX_GET_POLICY:
+		return kvmx_get_policy(s, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -188,6 +192,7 @@ static int kvmx_session_release(struct inode *inode, struct file *filp)
 	struct kvmx_session *s = filp->private_data;
 	struct kvm *kvm = s->vm->kvm;
 
+	kvmx_policy_release(s);
 	kvmx_region_release(s);
 	kvmx_vm_leave(s);
 	kvmx_ring_free(s->ring);

@@ -38,6 +38,12 @@ static const struct {
 	KVMX_SYM(io_bus_unregister_dev, "kvm_io_bus_unregister_dev"),
 #ifdef CONFIG_X86
 	KVMX_SYM(x86_ops, "kvm_x86_ops"),
+	KVMX_SYM(io_bus_read, "kvm_io_bus_read"),
+#endif
+#ifdef CONFIG_ARM64
+	KVMX_SYM(io_mem_abort, "io_mem_abort"),
+	KVMX_SYM(handle_mmio_return, "kvm_handle_mmio_return"),
+	KVMX_SYM(inject_dabt, "kvm_inject_dabt"),
 #endif
 };
 

@@ -97,9 +97,100 @@ static void kvmx_x86_entry(void *data, struct kvm_vcpu *vcpu, bool immediate_exi
 		kvmx_observe_entry(vm, vcpu);
 }
 
+/*
+ * Exit policy hooks: kvm_io_bus_write() and kvm_io_bus_read(), through
+ * which KVM offers every MMIO access its emulator makes and every port
+ * access to the in-kernel devices; -EOPNOTSUPP means none claimed it and
+ * the vCPU is about to exit to the VMM. DISCARD answers it here instead:
+ * the emulator completes the instruction as for any in-kernel device.
+ * Other buses (VMX's KVM_FAST_MMIO_BUS, virtio-ccw) pass untouched.
+ */
+static int kvmx_x86_bus_rw(struct kvm_vcpu *vcpu, enum kvm_bus bus, gpa_t addr,
+			   int len, void *val, bool write)
+{
+	int idx = srcu_read_lock(&kvmx_hook_srcu);
+	int ret;
+
+	if (write)
+		ret = kvm_io_bus_write(vcpu, bus, addr, len, val);
+	else
+		ret = kvmx_syms.io_bus_read(vcpu, bus, addr, len, val);
+	if (ret && (bus == KVM_MMIO_BUS || bus == KVM_PIO_BUS)) {
+		rcu_read_lock();
+		if (kvmx_policy_unclaimed(vcpu, bus == KVM_PIO_BUS, addr) ==
+		    KVMX_POLICY_DISCARD) {
+			if (!write)
+				memset(val, 0xff, len);
+			ret = 0;
+		}
+		rcu_read_unlock();
+	}
+	srcu_read_unlock(&kvmx_hook_srcu, idx);
+	return ret;
+}
+
+static int kvmx_x86_bus_write(struct kvm_vcpu *vcpu, enum kvm_bus bus, gpa_t addr,
+			      int len, const void *val)
+{
+	return kvmx_x86_bus_rw(vcpu, bus, addr, len, (void *)val, true);
+}
+
+static int kvmx_x86_bus_read(struct kvm_vcpu *vcpu, enum kvm_bus bus, gpa_t addr,
+			     int len, void *val)
+{
+	return kvmx_x86_bus_rw(vcpu, bus, addr, len, val, false);
+}
+
+static struct kvmx_hook kvmx_x86_hooks[] = {
+	{ .wrapper = kvmx_x86_bus_write },
+	{ .wrapper = kvmx_x86_bus_read },
+};
+
+int kvmx_arch_policy_hooks(bool on)
+{
+	int i, ret;
+
+	if (!on) {
+		for (i = ARRAY_SIZE(kvmx_x86_hooks) - 1; i >= 0; i--)
+			kvmx_hook_disable(&kvmx_x86_hooks[i]);
+		return 0;
+	}
+	for (i = 0; i < ARRAY_SIZE(kvmx_x86_hooks); i++) {
+		ret = kvmx_hook_enable(&kvmx_x86_hooks[i]);
+		if (ret)
+			goto err;
+	}
+	return 0;
+err:
+	while (--i >= 0)
+		kvmx_hook_disable(&kvmx_x86_hooks[i]);
+	return ret;
+}
+
 int __init kvmx_arch_init(void)
 {
+	int i, ret;
+
+	kvmx_x86_hooks[0].addr = (unsigned long)kvm_io_bus_write;
+	kvmx_x86_hooks[1].addr = (unsigned long)kvmx_syms.io_bus_read;
+	for (i = 0; i < ARRAY_SIZE(kvmx_x86_hooks); i++) {
+		ret = kvmx_hook_init(&kvmx_x86_hooks[i]);
+		if (ret)
+			goto err;
+	}
 	return 0;
+err:
+	while (--i >= 0)
+		kvmx_hook_fini(&kvmx_x86_hooks[i]);
+	return ret;
+}
+
+void kvmx_arch_exit(void)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(kvmx_x86_hooks); i++)
+		kvmx_hook_fini(&kvmx_x86_hooks[i]);
 }
 
 int kvmx_arch_probes_register(void)

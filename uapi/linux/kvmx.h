@@ -33,7 +33,7 @@
  * incompatibly; the minor number when something is added.
  */
 #define KVMX_API_MAJOR		1
-#define KVMX_API_MINOR		3
+#define KVMX_API_MINOR		4
 #define KVMX_API_VERSION	((KVMX_API_MAJOR << 16) | KVMX_API_MINOR)
 #define KVMX_API_VERSION_MAJOR(v)	(((v) >> 16) & 0xffff)
 #define KVMX_API_VERSION_MINOR(v)	((v) & 0xffff)
@@ -656,5 +656,116 @@ struct kvmx_log_record {
 	__u32 vcpu;
 	__u32 size;
 };
+
+/*
+ * Exit policy (API 1.4): what happens to an access no device claims and to
+ * a fault on a GPA KVM cannot treat as MMIO, and what kvmx does per exit
+ * class besides counting.
+ */
+enum kvmx_policy_action {
+	KVMX_POLICY_FORWARD	= 0,	/* KVM's default: exit to the VMM */
+	KVMX_POLICY_DISCARD	= 1,	/* reads return all ones, writes dropped */
+	KVMX_POLICY_INJECT	= 2,	/* arm64: an external abort to the guest */
+};
+
+enum kvmx_class_action {
+	KVMX_CLASS_COUNT	= 0,	/* count only (the default) */
+	KVMX_CLASS_SAMPLE	= 1,	/* and record 1 in @n into the event rings */
+	KVMX_CLASS_NOTIFY	= 2,	/* and signal @eventfd at every @n-th */
+};
+
+#define KVMX_POLICY_MAX_RANGES	16
+#define KVMX_RANGE_PIO		_BITUL(0)	/* a port range (x86) */
+
+/**
+ * struct kvmx_policy_range - where the unclaimed-access actions apply
+ * @addr:	first guest-physical address (or port)
+ * @size:	bytes (ports), at least 1
+ * @flags:	KVMX_RANGE_PIO for ports; 0 for guest-physical addresses
+ * @reserved:	zero
+ */
+struct kvmx_policy_range {
+	__u64 addr;
+	__u64 size;
+	__u32 flags;
+	__u32 reserved;
+};
+
+/**
+ * struct kvmx_class_policy - the policy of one exit class
+ * @action:	enum kvmx_class_action
+ * @n:		SAMPLE: record 1 exit in @n of each vCPU; NOTIFY: signal at
+ *		every @n-th exit of the class in the VM; COUNT: zero
+ * @eventfd:	NOTIFY: an eventfd; otherwise zero
+ * @reserved:	zero
+ */
+struct kvmx_class_policy {
+	__u32 action;
+	__u32 n;
+	__s32 eventfd;
+	__u32 reserved;
+};
+
+/**
+ * struct kvmx_policy - argument of KVMX_SET_POLICY and KVMX_GET_POLICY
+ * @argsz:	size of this structure
+ * @flags:	SET: zero; GET: KVMX_POLICY_MINE if the caller set it
+ * @mmio:	unclaimed MMIO (no kvmx region, no in-kernel device):
+ *		enum kvmx_policy_action
+ * @pio:	unclaimed port I/O (x86): FORWARD or DISCARD
+ * @unbacked:	a stage-2 fault KVM cannot complete as MMIO (arm64: a data
+ *		abort without a valid syndrome outside memslots): FORWARD or
+ *		INJECT
+ * @nr_ranges:	entries of @ranges in use; 0: @mmio and @pio apply at every
+ *		address and port
+ * @ranges:	where @mmio (ranges without KVMX_RANGE_PIO) and @pio (with
+ *		it) apply; no two may overlap
+ * @classes:	per exit class (enum kvmx_exit_class); entries from
+ *		KVMX_EXIT_NR_CLASSES on must be zero
+ * @mmio_discarded: GET: unclaimed MMIO accesses discarded
+ * @mmio_injected: GET: unclaimed MMIO accesses answered with an abort
+ * @pio_discarded: GET: unclaimed port accesses discarded
+ * @unbacked_injected: GET: unbacked faults answered with an abort
+ * @notified:	GET: per exit class, eventfd signals sent
+ *
+ * KVMX_SET_POLICY - _IO(KVMX_TYPE, KVMX_BASE + 10)
+ *
+ * Replaces the VM's policy at once (vCPUs see the old one or the new one,
+ * never a mix) and resets its counters. The policy belongs to the session
+ * that set it: closing that session restores the default, which is the
+ * all-zero structure (FORWARD everywhere, COUNT every class): a VM with it
+ * behaves as without kvmx. The counters (GET fields) must be zero on SET.
+ * Errors: EINVAL for unknown flags, actions or classes, a reserved or
+ * out-only field that is not zero, @n zero for SAMPLE or NOTIFY, a range
+ * that is empty, wraps, or is a port range beyond 0xffff or on arm64, and
+ * for INJECT on x86 (x86 has no bus error to inject) or @pio on arm64;
+ * E2BIG if @nr_ranges > KVMX_POLICY_MAX_RANGES; EEXIST if ranges overlap;
+ * EBADF/EINVAL if a NOTIFY @eventfd is not an eventfd.
+ *
+ * KVMX_GET_POLICY - _IO(KVMX_TYPE, KVMX_BASE + 11)
+ *
+ * Returns the VM's policy and its counters; @eventfd reads -1 unless the
+ * caller set the policy. Errors: EINVAL if argsz is too small or flags is
+ * non-zero.
+ */
+struct kvmx_policy {
+	__u32 argsz;
+	__u32 flags;
+	__u32 mmio;
+	__u32 pio;
+	__u32 unbacked;
+	__u32 nr_ranges;
+	struct kvmx_policy_range ranges[KVMX_POLICY_MAX_RANGES];
+	struct kvmx_class_policy classes[KVMX_EXIT_CLASSES_MAX];
+	__u64 mmio_discarded;
+	__u64 mmio_injected;
+	__u64 pio_discarded;
+	__u64 unbacked_injected;
+	__u64 notified[KVMX_EXIT_CLASSES_MAX];
+};
+
+#define KVMX_POLICY_MINE	_BITUL(0)
+#define KVMX_SET_POLICY		_IO(KVMX_TYPE, KVMX_BASE + 10)
+#define KVMX_GET_POLICY		_IO(KVMX_TYPE, KVMX_BASE + 11)
 
 #endif /* _UAPI_LINUX_KVMX_H */

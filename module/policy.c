@@ -1,0 +1,381 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Exit policy: per VM, what happens to an MMIO or port access no device
+ * claims, to a fault KVM cannot complete as MMIO, and what kvmx does per
+ * exit class besides counting.
+ *
+ * A policy is immutable once published: KVMX_SET_POLICY builds a new one,
+ * swaps vm->policy (RCU) and waits a grace period before it reads the old
+ * one's final counters and frees it. Readers are the exit probe and the
+ * arch hooks (an RCU read-side section: rcu_read_lock(), or a tracepoint
+ * probe's preempt-disabled section), so a vCPU sees the old policy or the
+ * new one, never a mix.
+ *
+ * The unclaimed/unbacked actions need a hook on a KVM function (hook.c,
+ * per arch in x86.c and arm64.c). It is installed while at least one VM's
+ * policy needs it, and removed when none does: a VM with the default
+ * policy, or a host with none, runs KVM's code untouched.
+ *
+ * Locking: kvmx_policy_lock (a mutex) serializes setting policies of every
+ * VM and the hook's use count.
+ */
+#include <linux/eventfd.h>
+#include <linux/file.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include "kvmx.h"
+
+/**
+ * struct kvmx_vm_policy - a VM's published policy
+ * @rcu:	freed after a grace period
+ * @owner:	the session that set it
+ * @p:		as set; the counters fields unused
+ * @efd:	NOTIFY eventfds, per class
+ * @seen:	per NOTIFY class: exits of the VM since the policy was set
+ * @notified:	per class: signals sent
+ * @mmio_discarded: as in struct kvmx_policy
+ * @mmio_injected: as in struct kvmx_policy
+ * @pio_discarded: as in struct kvmx_policy
+ * @unbacked_injected: as in struct kvmx_policy
+ * @hooked:	it holds a use of the arch hooks
+ * @sample:	per class: SAMPLE's 1-in-n, 0 if none
+ */
+struct kvmx_vm_policy {
+	struct rcu_head rcu;
+	struct kvmx_session *owner;
+	struct kvmx_policy p;
+	struct eventfd_ctx *efd[KVMX_EXIT_NR_CLASSES];
+	atomic64_t seen[KVMX_EXIT_NR_CLASSES];
+	atomic64_t notified[KVMX_EXIT_NR_CLASSES];
+	atomic64_t mmio_discarded, mmio_injected, pio_discarded, unbacked_injected;
+	bool hooked;
+	u32 sample[KVMX_EXIT_NR_CLASSES];
+};
+
+static DEFINE_MUTEX(kvmx_policy_lock);
+static unsigned int kvmx_hook_users;	/* under kvmx_policy_lock */
+
+/* -- the vCPU side: called from probes and hooks, in RCU read sections ---- */
+
+static bool kvmx_in_ranges(const struct kvmx_policy *p, bool pio, u64 addr)
+{
+	u32 i;
+
+	if (!p->nr_ranges)
+		return true;
+	for (i = 0; i < p->nr_ranges; i++) {
+		const struct kvmx_policy_range *r = &p->ranges[i];
+
+		if (!!(r->flags & KVMX_RANGE_PIO) == pio &&
+		    addr >= r->addr && addr - r->addr < r->size)
+			return true;
+	}
+	return false;
+}
+
+/**
+ * kvmx_policy_unclaimed() - the action for an access no device claimed
+ * @vcpu:	the vCPU that made it
+ * @pio:	a port access (x86), else MMIO
+ * @addr:	its guest-physical address or port
+ *
+ * Counts what it returns. Caller is in an RCU read-side section.
+ *
+ * Return: KVMX_POLICY_FORWARD, _DISCARD or _INJECT.
+ */
+u32 kvmx_policy_unclaimed(struct kvm_vcpu *vcpu, bool pio, u64 addr)
+{
+	struct kvmx_vm *vm = kvmx_vm_find(vcpu->kvm);
+	struct kvmx_vm_policy *pol = vm ? rcu_dereference(vm->policy) : NULL;
+	u32 act;
+
+	if (!pol)
+		return KVMX_POLICY_FORWARD;
+	act = pio ? pol->p.pio : pol->p.mmio;
+	if (act == KVMX_POLICY_FORWARD || !kvmx_in_ranges(&pol->p, pio, addr))
+		return KVMX_POLICY_FORWARD;
+	if (pio)
+		atomic64_inc(&pol->pio_discarded);
+	else
+		atomic64_inc(act == KVMX_POLICY_DISCARD ? &pol->mmio_discarded :
+			     &pol->mmio_injected);
+	return act;
+}
+
+/* The action for a fault KVM cannot complete as MMIO; counts INJECT. */
+u32 kvmx_policy_unbacked(struct kvm_vcpu *vcpu)
+{
+	struct kvmx_vm *vm = kvmx_vm_find(vcpu->kvm);
+	struct kvmx_vm_policy *pol = vm ? rcu_dereference(vm->policy) : NULL;
+
+	if (!pol || pol->p.unbacked != KVMX_POLICY_INJECT)
+		return KVMX_POLICY_FORWARD;
+	atomic64_inc(&pol->unbacked_injected);
+	return KVMX_POLICY_INJECT;
+}
+
+/*
+ * An exit of @class: signal a NOTIFY class's eventfd at every n-th one.
+ * Returns SAMPLE's 1-in-n for the class, 0 if none. Caller is the exit
+ * probe (a tracepoint: an RCU read-side section).
+ */
+u32 kvmx_policy_exit(struct kvmx_vm *vm, unsigned int class)
+{
+	struct kvmx_vm_policy *pol = rcu_dereference(vm->policy);
+	const struct kvmx_class_policy *c;
+
+	if (likely(!pol))
+		return 0;
+	c = &pol->p.classes[class];
+	if (c->action == KVMX_CLASS_NOTIFY &&
+	    !(atomic64_inc_return(&pol->seen[class]) % c->n)) {
+		kvmx_eventfd_signal(pol->efd[class]);
+		atomic64_inc(&pol->notified[class]);
+	}
+	return pol->sample[class];
+}
+
+/* -- setting ---------------------------------------------------------------- */
+
+static bool kvmx_policy_is_default(const struct kvmx_policy *p)
+{
+	static const struct kvmx_class_policy none;
+	u32 i;
+
+	if (p->mmio || p->pio || p->unbacked)
+		return false;
+	for (i = 0; i < KVMX_EXIT_NR_CLASSES; i++)
+		if (memcmp(&p->classes[i], &none, sizeof(none)))
+			return false;
+	return true;
+}
+
+static bool kvmx_policy_needs_hook(const struct kvmx_policy *p)
+{
+	return p->mmio || p->pio || p->unbacked;
+}
+
+static int kvmx_policy_check_ranges(const struct kvmx_policy *p)
+{
+	u32 i, j;
+
+	if (p->nr_ranges > KVMX_POLICY_MAX_RANGES)
+		return -E2BIG;
+	for (i = 0; i < p->nr_ranges; i++) {
+		const struct kvmx_policy_range *r = &p->ranges[i];
+		bool pio = r->flags & KVMX_RANGE_PIO;
+
+		if ((r->flags & ~KVMX_RANGE_PIO) || r->reserved || !r->size ||
+		    r->addr + r->size < r->addr)
+			return -EINVAL;
+		if (pio && (!IS_ENABLED(CONFIG_X86) || r->addr + r->size > 0x10000))
+			return -EINVAL;
+	}
+	for (i = p->nr_ranges; i < KVMX_POLICY_MAX_RANGES; i++)
+		if (memchr_inv(&p->ranges[i], 0, sizeof(p->ranges[i])))
+			return -EINVAL;
+	for (i = 0; i < p->nr_ranges; i++)
+		for (j = 0; j < i; j++) {
+			const struct kvmx_policy_range *a = &p->ranges[i], *b = &p->ranges[j];
+
+			if (a->flags == b->flags && a->addr < b->addr + b->size &&
+			    b->addr < a->addr + a->size)
+				return -EEXIST;
+		}
+	return 0;
+}
+
+/* Everything but the eventfds, before any lock or allocation. */
+static int kvmx_policy_check(const struct kvmx_policy *p)
+{
+	const bool x86 = IS_ENABLED(CONFIG_X86);
+	u32 i;
+
+	if (p->flags || p->mmio > KVMX_POLICY_INJECT || p->pio > KVMX_POLICY_DISCARD ||
+	    (p->unbacked != KVMX_POLICY_FORWARD && p->unbacked != KVMX_POLICY_INJECT))
+		return -EINVAL;
+	/* x86 has no bus error; arm64 has no ports */
+	if (x86 ? p->mmio == KVMX_POLICY_INJECT || p->unbacked : p->pio)
+		return -EINVAL;
+	if (p->mmio_discarded || p->mmio_injected || p->pio_discarded ||
+	    p->unbacked_injected || memchr_inv(p->notified, 0, sizeof(p->notified)))
+		return -EINVAL;
+	for (i = 0; i < KVMX_EXIT_CLASSES_MAX; i++) {
+		const struct kvmx_class_policy *c = &p->classes[i];
+
+		if (c->reserved || c->action > KVMX_CLASS_NOTIFY ||
+		    (i >= KVMX_EXIT_NR_CLASSES && c->action))
+			return -EINVAL;
+		if (c->action == KVMX_CLASS_COUNT ? c->n || c->eventfd : !c->n)
+			return -EINVAL;
+		if (c->action == KVMX_CLASS_SAMPLE && c->eventfd)
+			return -EINVAL;
+		if (c->action == KVMX_CLASS_NOTIFY && c->eventfd < 0)
+			return -EINVAL;
+	}
+	return kvmx_policy_check_ranges(p);
+}
+
+static void kvmx_policy_free(struct kvmx_vm_policy *pol)
+{
+	unsigned int i;
+
+	if (!pol)
+		return;
+	for (i = 0; i < KVMX_EXIT_NR_CLASSES; i++)
+		if (pol->efd[i])
+			eventfd_ctx_put(pol->efd[i]);
+	kfree(pol);
+}
+
+static struct kvmx_vm_policy *kvmx_policy_alloc(const struct kvmx_policy *p,
+						struct kvmx_session *owner)
+{
+	struct kvmx_vm_policy *pol;
+	unsigned int i;
+	int ret;
+
+	pol = kzalloc(sizeof(*pol), GFP_KERNEL_ACCOUNT);
+	if (!pol)
+		return ERR_PTR(-ENOMEM);
+	pol->p = *p;
+	pol->owner = owner;
+	for (i = 0; i < KVMX_EXIT_NR_CLASSES; i++) {
+		const struct kvmx_class_policy *c = &p->classes[i];
+
+		if (c->action == KVMX_CLASS_SAMPLE)
+			pol->sample[i] = c->n;
+		if (c->action != KVMX_CLASS_NOTIFY)
+			continue;
+		pol->efd[i] = eventfd_ctx_fdget(c->eventfd);
+		if (IS_ERR(pol->efd[i])) {
+			ret = PTR_ERR(pol->efd[i]);
+			pol->efd[i] = NULL;
+			kvmx_policy_free(pol);
+			return ERR_PTR(ret);
+		}
+	}
+	return pol;
+}
+
+/* The counters of @pol into @p. */
+static void kvmx_policy_counters(const struct kvmx_vm_policy *pol, struct kvmx_policy *p)
+{
+	unsigned int i;
+
+	p->mmio_discarded = atomic64_read(&pol->mmio_discarded);
+	p->mmio_injected = atomic64_read(&pol->mmio_injected);
+	p->pio_discarded = atomic64_read(&pol->pio_discarded);
+	p->unbacked_injected = atomic64_read(&pol->unbacked_injected);
+	for (i = 0; i < KVMX_EXIT_NR_CLASSES; i++)
+		p->notified[i] = atomic64_read(&pol->notified[i]);
+}
+
+/*
+ * Publish @new (NULL: the default) as @vm's policy and retire the old one,
+ * its final counters into @out if non-NULL. Caller holds kvmx_policy_lock.
+ */
+static int kvmx_policy_replace(struct kvmx_vm *vm, struct kvmx_vm_policy *new,
+			       struct kvmx_policy *out)
+{
+	struct kvmx_vm_policy *old;
+	int ret;
+
+	lockdep_assert_held(&kvmx_policy_lock);
+	if (new && kvmx_policy_needs_hook(&new->p)) {
+		if (!kvmx_hook_users) {
+			ret = kvmx_arch_policy_hooks(true);
+			if (ret)
+				return ret;
+		}
+		kvmx_hook_users++;
+		new->hooked = true;
+	}
+	old = rcu_dereference_protected(vm->policy, lockdep_is_held(&kvmx_policy_lock));
+	rcu_assign_pointer(vm->policy, new);
+	if (!old)
+		return 0;
+	/* no probe or hook still counts into the old one */
+	synchronize_rcu();
+	if (out)
+		kvmx_policy_counters(old, out);
+	if (old->hooked && !--kvmx_hook_users)
+		kvmx_arch_policy_hooks(false);
+	kvmx_policy_free(old);
+	return 0;
+}
+
+long kvmx_set_policy(struct kvmx_session *s, struct kvmx_policy __user *uarg)
+{
+	struct kvmx_vm_policy *pol = NULL;
+	struct kvmx_policy p, out = {};
+	int ret;
+
+	ret = kvmx_copy_in(&p, sizeof(p), sizeof(p), uarg);
+	if (ret)
+		return ret;
+	ret = kvmx_policy_check(&p);
+	if (ret)
+		return ret;
+	if (!kvmx_policy_is_default(&p)) {
+		pol = kvmx_policy_alloc(&p, s);
+		if (IS_ERR(pol))
+			return PTR_ERR(pol);
+	}
+
+	/* kvmx_policy_lock: vm->policy and the hooks' use count */
+	mutex_lock(&kvmx_policy_lock);
+	ret = kvmx_policy_replace(s->vm, pol, &out);
+	mutex_unlock(&kvmx_policy_lock);
+	if (ret) {
+		kvmx_policy_free(pol);
+		return ret;
+	}
+	/* the replaced policy's final counters */
+	if (copy_to_user(&uarg->mmio_discarded, &out.mmio_discarded,
+			 sizeof(p) - offsetof(struct kvmx_policy, mmio_discarded)))
+		return -EFAULT;
+	return 0;
+}
+
+long kvmx_get_policy(struct kvmx_session *s, struct kvmx_policy __user *uarg)
+{
+	struct kvmx_vm_policy *pol;
+	struct kvmx_policy p = {};
+	u32 argsz, flags, i;
+
+	if (get_user(argsz, &uarg->argsz) || get_user(flags, &uarg->flags))
+		return -EFAULT;
+	if (argsz < sizeof(p) || flags)
+		return -EINVAL;
+
+	/* kvmx_policy_lock: the policy stays while we read it */
+	mutex_lock(&kvmx_policy_lock);
+	pol = rcu_dereference_protected(s->vm->policy, lockdep_is_held(&kvmx_policy_lock));
+	if (pol) {
+		p = pol->p;
+		kvmx_policy_counters(pol, &p);
+		if (pol->owner == s)
+			p.flags |= KVMX_POLICY_MINE;
+		else
+			for (i = 0; i < KVMX_EXIT_NR_CLASSES; i++)
+				if (p.classes[i].action == KVMX_CLASS_NOTIFY)
+					p.classes[i].eventfd = -1;
+	}
+	mutex_unlock(&kvmx_policy_lock);
+	p.argsz = sizeof(p);
+	return copy_to_user(uarg, &p, sizeof(p)) ? -EFAULT : 0;
+}
+
+/* Session release: a policy it set goes back to the default. */
+void kvmx_policy_release(struct kvmx_session *s)
+{
+	struct kvmx_vm_policy *pol;
+
+	/* kvmx_policy_lock: vm->policy and the hooks' use count */
+	mutex_lock(&kvmx_policy_lock);
+	pol = rcu_dereference_protected(s->vm->policy, lockdep_is_held(&kvmx_policy_lock));
+	if (pol && pol->owner == s)
+		kvmx_policy_replace(s->vm, NULL, NULL);
+	mutex_unlock(&kvmx_policy_lock);
+}

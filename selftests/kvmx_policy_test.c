@@ -1,0 +1,471 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kvmx exit policy: a guest performs the accesses the host asks for and the
+ * host checks what the VM's policy did with them:
+ *
+ *   FORWARD   the default: every unclaimed access exits to the VMM, as
+ *             without kvmx
+ *   DISCARD   unclaimed MMIO (and x86 port I/O): reads return all ones,
+ *             writes vanish, no exit; claimed accesses (a kvmx region,
+ *             KVM's ioeventfd) are untouched; ranges limit it
+ *   INJECT    arm64: an external data abort reaches the guest's handler
+ *             with EC DABT_CUR, DFSC 0x10 and the faulting address in FAR;
+ *             also for a pair load KVM cannot emulate (no valid syndrome),
+ *             which without a policy fails KVM_RUN with ENOSYS
+ *   classes   NOTIFY signals an eventfd at every n-th exit of a class,
+ *             SAMPLE records 1 in n into the event ring
+ *   owner     closing the session that set the policy restores the default
+ *   4 vCPUs   write unclaimed MMIO while the policy flips between FORWARD
+ *             and DISCARD: every write is either seen by the VMM or counted
+ *             as discarded, exactly once
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include "kvm_util.h"
+#include "processor.h"
+#include "test_util.h"
+#include "kvmx_test.h"
+
+#define BASE		0xc0000000ul	/* guest-physical = guest-virtual */
+#define NPAGES		16
+#define PAGE		4096ul
+#define N		32
+#define PORT		0x3f0
+
+#include "kvmx_guest.h"
+
+/*
+ * The policies cover the test's pages only: arm64's ucall is itself an
+ * unclaimed MMIO write (elsewhere), which a policy everywhere would eat.
+ */
+#define TEST_RANGE	{ .nr_ranges = 1, .ranges[0] = { .addr = BASE, .size = NPAGES * PAGE } }
+
+#define NR_HAMMER	4
+#define HAMMER_ROUNDS	16
+#define HAMMER_N	32
+
+static int kvmx;
+
+static int set_policy(int fd, struct kvmx_policy *p)
+{
+	p->argsz = sizeof(*p);
+	return kvmx_ret(ioctl(fd, KVMX_SET_POLICY, p));
+}
+
+static void get_policy(int fd, struct kvmx_policy *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->argsz = sizeof(*p);
+	TEST_ASSERT(!ioctl(fd, KVMX_GET_POLICY, p), "KVMX_GET_POLICY: %s", strerror(errno));
+}
+
+static void expect_user(unsigned int n, const char *what)
+{
+	TEST_ASSERT(user_exits == n, "%s: %u exits to the VMM, expected %u", what, user_exits, n);
+	user_exits = 0;
+}
+
+/* every result of the last command equals @v */
+static void expect_results(struct guest_cmd *c, u64 count, u64 v, const char *what)
+{
+	struct guest_cmd *gc = addr_gva2hva(vm, (vm_vaddr_t)c);
+	u64 i;
+
+	for (i = 0; i < count && i < 64; i++)
+		TEST_ASSERT(gc->result[i] == v, "%s: read %lu returned 0x%lx, expected 0x%lx",
+			    what, i, gc->result[i], v);
+}
+
+static void test_forward(struct kvm_vcpu *vcpu, struct guest_cmd *c)
+{
+	struct kvmx_policy p;
+
+	get_policy(sess, &p);
+	TEST_ASSERT(!p.flags && !p.mmio && !p.pio && !p.unbacked && !p.nr_ranges,
+		    "default policy: flags %u mmio %u pio %u unbacked %u", p.flags, p.mmio,
+		    p.pio, p.unbacked);
+	user_exits = 0;
+	do_cmd(vcpu, c, OP_WRITE, BASE, 4, N, 0, 4);
+	do_cmd(vcpu, c, OP_READ, BASE, 8, N, 0, 8);
+	expect_user(2 * N, "FORWARD");
+	expect_results(c, N, 0x5a5a5a5a5a5a5a5aul, "FORWARD read");
+	ksft_test_result_pass("FORWARD (no policy): %u writes and %u reads reach the VMM\n", N, N);
+}
+
+static void test_discard(struct kvm_vcpu *vcpu, struct guest_cmd *c)
+{
+	struct kvmx_region db = { .addr = BASE + PAGE, .size = 8, .mode = KVMX_MODE_DOORBELL,
+				  .access_sizes = KVMX_SIZES_ALL };
+	struct kvm_ioeventfd io = { .addr = BASE + 2 * PAGE, .len = 4 };
+	struct kvmx_policy p = TEST_RANGE;
+	static const u64 ones[] = { 0, 0xff, 0xffff, 0, 0xffffffff, 0, 0, 0, ~0ul };
+	int efd = eventfd(0, EFD_NONBLOCK), ioefd = eventfd(0, EFD_NONBLOCK);
+	unsigned int size;
+	u64 v = 0;
+
+	p.mmio = KVMX_POLICY_DISCARD;
+	TEST_ASSERT(!set_policy(sess, &p), "DISCARD: %s", strerror(errno));
+	user_exits = 0;
+	for (size = 1; size <= 8; size *= 2) {
+		do_cmd(vcpu, c, OP_WRITE, BASE, size, N, 0, size);
+		do_cmd(vcpu, c, OP_READ, BASE + 8 * size, size, N, 0, size);
+		expect_results(c, N, ones[size], "DISCARD read");
+	}
+	expect_user(0, "DISCARD");
+	get_policy(sess, &p);
+	TEST_ASSERT(p.mmio_discarded == 4 * 2 * N && (p.flags & KVMX_POLICY_MINE),
+		    "discarded %llu, expected %u; flags %u", p.mmio_discarded, 8 * N, p.flags);
+
+	/* claimed accesses are not the policy's: a doorbell, an ioeventfd */
+	db.argsz = sizeof(db);
+	db.eventfd = efd;
+	TEST_ASSERT(!ioctl(sess, KVMX_REGION_ADD, &db), "doorbell: %s", strerror(errno));
+	io.fd = ioefd;
+	vm_ioctl(vm, KVM_IOEVENTFD, &io);
+	do_cmd(vcpu, c, OP_WRITE, db.addr, 8, N, 0, 0);
+	do_cmd(vcpu, c, OP_WRITE, io.addr, 4, N, 0, 0);
+	TEST_ASSERT(read(efd, &v, 8) == 8 && v == N, "doorbell signalled %lu times", v);
+	TEST_ASSERT(read(ioefd, &v, 8) == 8 && v == N, "ioeventfd signalled %lu times", v);
+	get_policy(sess, &p);
+	TEST_ASSERT(p.mmio_discarded == 8 * N, "claimed writes discarded: %llu",
+		    p.mmio_discarded - 8 * N);
+	TEST_ASSERT(!ioctl(sess, KVMX_REGION_DEL, db.id), "del");
+	io.flags = KVM_IOEVENTFD_FLAG_DEASSIGN;
+	vm_ioctl(vm, KVM_IOEVENTFD, &io);
+	close(efd);
+	close(ioefd);
+
+	/* a range: only inside it */
+	p = (struct kvmx_policy){ .mmio = KVMX_POLICY_DISCARD, .nr_ranges = 1,
+				  .ranges[0] = { .addr = BASE + 4 * PAGE, .size = PAGE } };
+	TEST_ASSERT(!set_policy(sess, &p), "DISCARD in a range: %s", strerror(errno));
+	TEST_ASSERT(p.mmio_discarded == 8 * N, "SET returned the replaced policy's count %llu",
+		    p.mmio_discarded);
+	do_cmd(vcpu, c, OP_READ, BASE + 4 * PAGE, 4, N, 0, PAGE / N);
+	expect_results(c, N, 0xffffffff, "DISCARD read in the range");
+	expect_user(0, "inside the range");
+	do_cmd(vcpu, c, OP_READ, BASE + 5 * PAGE, 4, N, 0, 4);
+	expect_results(c, N, 0x5a5a5a5a, "read past the range");
+	do_cmd(vcpu, c, OP_WRITE, BASE + 4 * PAGE - 4, 4, 1, 0, 0);
+	expect_user(N + 1, "outside the range");
+
+	memset(&p, 0, sizeof(p));
+	TEST_ASSERT(!set_policy(sess, &p), "back to the default: %s", strerror(errno));
+	TEST_ASSERT(p.mmio_discarded == N, "the range discarded %llu", p.mmio_discarded);
+	do_cmd(vcpu, c, OP_WRITE, BASE, 4, N, 0, 4);
+	expect_user(N, "FORWARD again");
+	ksft_test_result_pass("DISCARD: sizes 1-8 all ones, no exit; doorbell and ioeventfd served; range\n");
+}
+
+#ifdef __x86_64__
+static void test_pio(struct kvm_vcpu *vcpu, struct guest_cmd *c)
+{
+	struct kvmx_policy p = { .pio = KVMX_POLICY_DISCARD, .nr_ranges = 1,
+				 .ranges[0] = { .addr = PORT, .size = 8,
+						.flags = KVMX_RANGE_PIO } };
+
+	TEST_ASSERT(!set_policy(sess, &p), "PIO DISCARD: %s", strerror(errno));
+	user_exits = 0;
+	do_cmd(vcpu, c, OP_OUT, PORT, 1, 8, 0, 1);
+	do_cmd(vcpu, c, OP_IN, PORT, 2, 4, 0, 2);
+	expect_results(c, 4, 0xffff, "DISCARD inw");
+	do_cmd(vcpu, c, OP_IN, PORT, 4, 2, 0, 4);
+	expect_results(c, 2, 0xffffffff, "DISCARD inl");
+	expect_user(0, "port DISCARD");
+	do_cmd(vcpu, c, OP_OUT, PORT + 8, 1, 4, 0, 1);
+	expect_user(4, "ports past the range");
+	/* MMIO is FORWARD in this policy */
+	do_cmd(vcpu, c, OP_WRITE, BASE, 4, 4, 0, 4);
+	expect_user(4, "MMIO under a port policy");
+	memset(&p, 0, sizeof(p));
+	TEST_ASSERT(!set_policy(sess, &p), "default: %s", strerror(errno));
+	TEST_ASSERT(p.pio_discarded == 14 && !p.mmio_discarded, "pio %llu mmio %llu",
+		    p.pio_discarded, p.mmio_discarded);
+	ksft_test_result_pass("port DISCARD: in returns all ones, out dropped, range kept\n");
+}
+#else
+/* the guest's data abort handler: record, skip the access */
+static u64 aborts, abort_esr, abort_far;
+
+static void dabt_handler(struct ex_regs *regs)
+{
+	u64 esr, far;
+
+	asm volatile("mrs %0, esr_el1" : "=r"(esr));
+	asm volatile("mrs %0, far_el1" : "=r"(far));
+	WRITE_ONCE(abort_esr, esr);
+	WRITE_ONCE(abort_far, far);
+	WRITE_ONCE(aborts, aborts + 1);
+	regs->pc += 4;
+}
+
+static u64 guest_u64(u64 *gva)
+{
+	return *(u64 *)addr_gva2hva(vm, (vm_vaddr_t)gva);
+}
+
+/*
+ * ESR's architected syndrome is its low 32 bits; 6.1's inject_abt64()
+ * sign-extends "EC << 26" into the upper ones, which are not checked.
+ */
+static void expect_aborts(u64 n, u64 far, const char *what)
+{
+	u32 esr = guest_u64(&abort_esr);
+
+	TEST_ASSERT(guest_u64(&aborts) == n, "%s: %lu aborts, expected %lu", what,
+		    guest_u64(&aborts), n);
+	TEST_ASSERT(esr >> 26 == 0x25 && (esr & 0x3f) == 0x10,
+		    "%s: ESR 0x%x: EC 0x%x DFSC 0x%x, expected 0x25 (DABT_CUR), 0x10", what,
+		    esr, esr >> 26, esr & 0x3f);
+	TEST_ASSERT(guest_u64(&abort_far) == far, "%s: FAR 0x%lx, expected 0x%lx", what,
+		    guest_u64(&abort_far), far);
+	*(u64 *)addr_gva2hva(vm, (vm_vaddr_t)&aborts) = 0;
+}
+
+static u64 vcpu_pc(struct kvm_vcpu *vcpu, u64 *set)
+{
+	u64 pc;
+	struct kvm_one_reg reg = { .id = ARM64_CORE_REG(regs.pc), .addr = (u64)&pc };
+
+	if (set) {
+		pc = *set;
+		vcpu_ioctl(vcpu, KVM_SET_ONE_REG, &reg);
+	} else {
+		vcpu_ioctl(vcpu, KVM_GET_ONE_REG, &reg);
+	}
+	return pc;
+}
+
+static void test_inject(struct kvm_vcpu *vcpu, struct guest_cmd *c)
+{
+	struct kvmx_policy p = TEST_RANGE;
+	struct guest_cmd *gc = addr_gva2hva(vm, (vm_vaddr_t)c);
+	u64 pc;
+	int ret;
+
+	p.mmio = KVMX_POLICY_INJECT;
+	TEST_ASSERT(!set_policy(sess, &p), "INJECT: %s", strerror(errno));
+	user_exits = 0;
+	do_cmd(vcpu, c, OP_WRITE, BASE, 4, N, 0, 4);
+	expect_aborts(N, BASE + 4 * (N - 1), "INJECT write");
+	do_cmd(vcpu, c, OP_READ, BASE + PAGE, 8, N, 0, 8);
+	expect_aborts(N, BASE + PAGE + 8 * (N - 1), "INJECT read");
+	expect_user(0, "INJECT");
+
+	/* a pair load outside memslots: no valid syndrome, not MMIO KVM can do */
+	memset(&p, 0, sizeof(p));
+	p.unbacked = KVMX_POLICY_INJECT;
+	TEST_ASSERT(!set_policy(sess, &p), "unbacked INJECT: %s", strerror(errno));
+	TEST_ASSERT(p.mmio_injected == 2 * N, "MMIO injected %llu, expected %u",
+		    p.mmio_injected, 2 * N);
+	do_cmd(vcpu, c, OP_LDP, BASE + 3 * PAGE, 8, N, 0, 16);
+	expect_aborts(N, BASE + 3 * PAGE + 16 * (N - 1), "INJECT pair load");
+	expect_user(0, "unbacked INJECT");
+
+	/* without it: KVM_RUN fails with ENOSYS; the host steps over the load */
+	memset(&p, 0, sizeof(p));
+	TEST_ASSERT(!set_policy(sess, &p), "default: %s", strerror(errno));
+	TEST_ASSERT(p.unbacked_injected == N, "unbacked injected %llu", p.unbacked_injected);
+	*gc = (struct guest_cmd){ .op = OP_LDP, .addr = BASE + 3 * PAGE, .size = 8, .count = 1 };
+	ret = __vcpu_run(vcpu);
+	TEST_ASSERT(ret == -1 && errno == ENOSYS, "FORWARD pair load: KVM_RUN %d errno %d", ret,
+		    errno);
+	pc = vcpu_pc(vcpu, NULL) + 4;
+	vcpu_pc(vcpu, &pc);
+	do_cmd(vcpu, c, OP_WRITE, 0, 0, 0, 0, 0);
+	expect_aborts(0, guest_u64(&abort_far), "FORWARD pair load");
+	ksft_test_result_pass("INJECT: %u writes, %u reads, %u pair loads abort with DABT_CUR/0x10 and FAR\n",
+			      N, N, N);
+}
+#endif
+
+/* NOTIFY and SAMPLE on the class of OP_TRAP's exit */
+static void test_classes(struct kvm_vcpu *vcpu, struct guest_cmd *c)
+{
+#ifdef __x86_64__
+	const unsigned int cls = KVMX_EXIT_CPUID;
+#else
+	const unsigned int cls = KVMX_EXIT_SYSREG;
+#endif
+	struct kvmx_ring_setup rs = { .argsz = sizeof(rs), .nr_records = 256, .watermark = 1 };
+	int efd = eventfd(0, EFD_NONBLOCK), s2;
+	struct kvmx_policy p = {}, q;
+	struct kvmx_ring_header *h;
+	struct kvmx_exit_record *rec;
+	unsigned int i, n = 0;
+	u64 v = 0;
+
+	/* a second session's ring, which samples nothing of its own */
+	s2 = kvmx_attach(kvmx, vm->fd);
+	TEST_ASSERT(s2 >= 0, "attach: %s", strerror(-s2));
+	TEST_ASSERT(!ioctl(s2, KVMX_RING_SETUP, &rs), "ring: %s", strerror(errno));
+	h = mmap(NULL, rs.mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, s2, 0);
+	TEST_ASSERT(h != MAP_FAILED, "mmap ring");
+
+	p.classes[cls] = (struct kvmx_class_policy){ .action = KVMX_CLASS_NOTIFY, .n = 4,
+						     .eventfd = efd };
+	TEST_ASSERT(!set_policy(sess, &p), "NOTIFY: %s", strerror(errno));
+	do_cmd(vcpu, c, OP_TRAP, 0, 0, N, 0, 0);
+	TEST_ASSERT(read(efd, &v, 8) == 8 && v == N / 4, "NOTIFY 1 in 4 of %u: %lu", N, v);
+	get_policy(s2, &q);
+	TEST_ASSERT(q.notified[cls] == N / 4 && q.classes[cls].eventfd == -1 &&
+		    !(q.flags & KVMX_POLICY_MINE), "notified %llu, eventfd %d, flags %u",
+		    q.notified[cls], q.classes[cls].eventfd, q.flags);
+
+	p.classes[cls] = (struct kvmx_class_policy){ .action = KVMX_CLASS_SAMPLE, .n = 8 };
+	TEST_ASSERT(!set_policy(sess, &p), "SAMPLE: %s", strerror(errno));
+	TEST_ASSERT(p.notified[cls] == N / 4, "SET returned notified %llu", p.notified[cls]);
+	rec = (void *)h + h->records_offset;
+	h->tail = h->head;
+	do_cmd(vcpu, c, OP_TRAP, 0, 0, N, 0, 0);
+	for (i = h->tail; i != h->head; i++)
+		n += rec[i % h->nr_records].class == cls;
+	TEST_ASSERT(n == N / 8 && h->head - h->tail == n, "SAMPLE 1 in 8 of %u: %u records, %u in all",
+		    N, n, h->head - h->tail);
+	TEST_ASSERT(read(efd, &v, 8) < 0, "NOTIFY after the policy changed");
+	munmap(h, rs.mmap_size);
+	close(s2);
+	memset(&p, 0, sizeof(p));
+	TEST_ASSERT(!set_policy(sess, &p), "default: %s", strerror(errno));
+	close(efd);
+	ksft_test_result_pass("classes: NOTIFY every 4th of %u (%u signals), SAMPLE 1 in 8 (%u records)\n",
+			      N, N / 4, N / 8);
+}
+
+/* the policy is its setter's: closing it restores the default */
+static void test_owner(struct kvm_vcpu *vcpu, struct guest_cmd *c)
+{
+	struct kvmx_policy p = TEST_RANGE;
+	int s2 = kvmx_attach(kvmx, vm->fd);
+
+	TEST_ASSERT(s2 >= 0, "attach: %s", strerror(-s2));
+	p.mmio = KVMX_POLICY_DISCARD;
+	TEST_ASSERT(!set_policy(s2, &p), "DISCARD from a second session: %s", strerror(errno));
+	user_exits = 0;
+	do_cmd(vcpu, c, OP_WRITE, BASE, 4, N, 0, 4);
+	expect_user(0, "the second session's DISCARD");
+	get_policy(sess, &p);
+	TEST_ASSERT(p.mmio == KVMX_POLICY_DISCARD && !(p.flags & KVMX_POLICY_MINE),
+		    "seen from the first: mmio %u flags %u", p.mmio, p.flags);
+	close(s2);
+	get_policy(sess, &p);
+	TEST_ASSERT(!p.mmio && !p.mmio_discarded, "after close: mmio %u", p.mmio);
+	do_cmd(vcpu, c, OP_WRITE, BASE, 4, N, 0, 4);
+	expect_user(N, "after the setter closed");
+	ksft_test_result_pass("closing the setting session restores FORWARD\n");
+}
+
+/* -- 4 vCPUs while the policy flips ----------------------------------------- */
+
+#define FLIPS		32
+
+static struct kvm_vcpu *all[1 + NR_HAMMER];
+static int hammer_stop;
+
+/* rounds of HAMMER_N writes until the flipper is done, at least HAMMER_ROUNDS */
+static void *hammer(void *arg)
+{
+	struct kvm_vcpu *vcpu = arg;
+	unsigned long r;
+
+	for (r = 0; r < HAMMER_ROUNDS || !READ_ONCE(hammer_stop); r++)
+		do_cmd(vcpu, &cmds[vcpu->id], OP_WRITE, BASE + vcpu->id * PAGE, 8, HAMMER_N,
+		       0, 8);
+	return (void *)r;
+}
+
+/*
+ * DISCARD on the test's pages, DISCARD elsewhere only (the hook stays), and every
+ * 8th time the default (the hook goes): each SET returns the final count of
+ * the policy it replaced.
+ */
+static void *flipper(void *arg)
+{
+	u64 *discarded = arg;
+	unsigned long n;
+
+	for (n = 0; n < FLIPS; n++) {
+		struct kvmx_policy p = TEST_RANGE;
+
+		p.mmio = n % 8 == 7 ? KVMX_POLICY_FORWARD : KVMX_POLICY_DISCARD;
+		if (n % 2)
+			p.ranges[0] = (struct kvmx_policy_range){ .addr = 0x1000, .size = 8 };
+		TEST_ASSERT(!set_policy(sess, &p), "flip: %s", strerror(errno));
+		*discarded += p.mmio_discarded;
+	}
+	WRITE_ONCE(hammer_stop, 1);
+	return NULL;
+}
+
+static void test_flip(void)
+{
+	struct kvmx_policy p = {};
+	pthread_t th[NR_HAMMER], fl;
+	unsigned long total = 0;
+	u64 discarded = 0;
+	unsigned int i;
+	void *rounds;
+
+	for (i = 1; i <= NR_HAMMER; i++) {
+		vcpu_args_set(all[i], 1, &cmds[i]);
+		do_cmd(all[i], &cmds[i], OP_WRITE, 0, 0, 0, 0, 0);	/* to the first sync */
+	}
+	user_exits = 0;
+	for (i = 0; i < NR_HAMMER; i++)
+		pthread_create(&th[i], NULL, hammer, all[i + 1]);
+	pthread_create(&fl, NULL, flipper, &discarded);
+	pthread_join(fl, NULL);
+	for (i = 0; i < NR_HAMMER; i++) {
+		pthread_join(th[i], &rounds);
+		total += (unsigned long)rounds * HAMMER_N;
+	}
+	TEST_ASSERT(!set_policy(sess, &p), "default: %s", strerror(errno));
+	discarded += p.mmio_discarded;
+	TEST_ASSERT(user_exits + discarded == total && user_exits && discarded,
+		    "%lu writes: %u reached the VMM, %lu discarded", total, user_exits, discarded);
+	ksft_test_result_pass("%u vCPUs, %lu writes, %u policy changes: %u to the VMM + %lu discarded\n",
+			      NR_HAMMER, total, FLIPS, user_exits, discarded);
+}
+
+int main(void)
+{
+	struct kvm_vcpu *vcpu;
+	struct guest_cmd *c;
+
+	ksft_print_header();
+	ksft_set_plan(6);
+	kvmx = kvmx_open();
+	TEST_ASSERT(kvmx >= 0, "open /dev/kvmx: %s", strerror(-kvmx));
+	vm = vm_create_with_vcpus(1 + NR_HAMMER, guest_code, all);
+	vcpu = all[0];
+	ucall_init(vm, NULL);
+	virt_map(vm, BASE, BASE, NPAGES);
+#ifdef __aarch64__
+	vm_init_descriptor_tables(vm);
+	vcpu_init_descriptor_tables(vcpu);
+	vm_install_sync_handler(vm, VECTOR_SYNC_CURRENT, 0x25 /* DABT_CUR */, dabt_handler);
+#endif
+	c = &cmds[0];
+	vcpu_args_set(vcpu, 1, c);
+	sess = kvmx_attach(kvmx, vm->fd);
+	TEST_ASSERT(sess >= 0, "KVMX_ATTACH_VM: %s", strerror(-sess));
+
+	do_cmd(vcpu, c, OP_WRITE, 0, 0, 0, 0, 0);	/* to the first sync */
+	test_forward(vcpu, c);
+	test_discard(vcpu, c);
+#ifdef __x86_64__
+	test_pio(vcpu, c);
+#else
+	test_inject(vcpu, c);
+#endif
+	test_classes(vcpu, c);
+	test_owner(vcpu, c);
+	test_flip();
+
+	close(sess);
+	kvm_vm_free(vm);
+	close(kvmx);
+	ksft_finished();
+}
