@@ -105,4 +105,20 @@ TEST(faults_layout)
 	EXPECT_EQ(0, _IOC_SIZE(KVMX_GET_FAULTS));
 }
 
+TEST(policy_layout)
+{
+	EXPECT_EQ(24, sizeof(struct kvmx_policy_range));
+	EXPECT_EQ(16, sizeof(struct kvmx_class_policy));
+	EXPECT_EQ(24, OFF(kvmx_policy, ranges));
+	EXPECT_EQ(24 + 24 * KVMX_POLICY_MAX_RANGES, OFF(kvmx_policy, classes));
+	/* SET reads up to the counters, which GET and SET write */
+	EXPECT_EQ(664, OFF(kvmx_policy, mmio_discarded));
+	EXPECT_EQ(696, OFF(kvmx_policy, notified));
+	EXPECT_EQ(824, sizeof(struct kvmx_policy));
+	EXPECT_EQ(KVMX_POLICY_FORWARD, 0);
+	EXPECT_EQ(KVMX_CLASS_COUNT, 0);
+	EXPECT_NE(KVMX_SET_POLICY, KVMX_GET_POLICY);
+	EXPECT_EQ(0, _IOC_SIZE(KVMX_SET_POLICY));
+}
+
 TEST_HARNESS_MAIN
