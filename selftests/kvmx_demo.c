@@ -3,7 +3,10 @@
  * kvmx_demo: a small VMM for `make demo`. It runs a guest that makes a mix
  * of exits, with a kvmx session attached, prints what kvmx counted, then
  * keeps the VM alive (writing its pid to the file given as argument) until
- * it gets SIGTERM, so that `kvmxctl stats --pid` can attach to it.
+ * it gets SIGTERM, so that `kvmxctl stats --pid` can attach to it. Each
+ * SIGUSR1 runs the guest through another batch of rounds, and the file's
+ * ".batch" sibling then says "<batch> <MMIO writes that reached the VMM>":
+ * what kvmxctl changed (a policy, a region) shows there.
  */
 #include <signal.h>
 #include "kvm_util.h"
@@ -18,22 +21,46 @@ static void guest_code(void)
 {
 	int i;
 
-	for (i = 0; i < ROUNDS; i++) {
+	for (;;) {
+		for (i = 0; i < ROUNDS; i++) {
 #ifdef __x86_64__
-		u32 a = 0, b, c = 0, d;
+			u32 a = 0, b, c = 0, d;
 
-		asm volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
-		asm volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+			asm volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+			asm volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
 #else
-		u64 v;
+			u64 v;
 
-		asm volatile("mrs %0, oslsr_el1" : "=r"(v));
-		asm volatile("mrs %0, oslsr_el1" : "=r"(v));
+			asm volatile("mrs %0, oslsr_el1" : "=r"(v));
+			asm volatile("mrs %0, oslsr_el1" : "=r"(v));
 #endif
-		WRITE_ONCE(*(u32 *)MMIO_GPA, i);
-		GUEST_SYNC(i);
+			WRITE_ONCE(*(u32 *)MMIO_GPA, i);
+			GUEST_SYNC(i);
+		}
+		GUEST_SYNC(ROUNDS);		/* the batch is done */
 	}
-	GUEST_DONE();
+}
+
+/* Run to the end of a batch; returns the device writes the VMM saw. */
+static int run_batch(struct kvm_vcpu *vcpu, int *syncs)
+{
+	struct ucall uc;
+	int writes = 0;
+
+	for (;;) {
+		vcpu_run(vcpu);
+		/* the guest's device write: nothing to do (arm64 ucalls are MMIO too) */
+		if (vcpu->run->exit_reason == KVM_EXIT_MMIO &&
+		    vcpu->run->mmio.phys_addr == MMIO_GPA) {
+			writes++;
+			continue;
+		}
+		TEST_ASSERT(get_ucall(vcpu, &uc) == UCALL_SYNC, "guest stopped with ucall %lu",
+			    uc.cmd);
+		if (uc.args[1] == ROUNDS)
+			return writes;
+		(*syncs)++;
+	}
 }
 
 int main(int argc, char **argv)
@@ -41,7 +68,6 @@ int main(int argc, char **argv)
 	struct kvmx_stats *st;
 	struct kvm_vcpu *vcpu;
 	struct kvm_vm *vm;
-	struct ucall uc;
 	size_t size = 1 << 16;
 	int kvmx, s, syncs = 0;
 	FILE *f;
@@ -54,18 +80,7 @@ int main(int argc, char **argv)
 	s = kvmx_attach(kvmx, vm->fd);
 	TEST_ASSERT(s >= 0, "KVMX_ATTACH_VM: %s", strerror(-s));
 
-	for (;;) {
-		vcpu_run(vcpu);
-		/* the guest's device write: nothing to do (arm64 ucalls are MMIO too) */
-		if (vcpu->run->exit_reason == KVM_EXIT_MMIO &&
-		    vcpu->run->mmio.phys_addr == MMIO_GPA)
-			continue;
-		if (get_ucall(vcpu, &uc) != UCALL_SYNC)
-			break;
-		syncs++;
-	}
-	TEST_ASSERT(uc.cmd == UCALL_DONE, "guest stopped with ucall %lu", uc.cmd);
-
+	run_batch(vcpu, &syncs);
 	st = calloc(1, size);
 	st->argsz = size;
 	TEST_ASSERT(!ioctl(s, KVMX_GET_STATS, st), "KVMX_GET_STATS");
@@ -75,18 +90,26 @@ int main(int argc, char **argv)
 	       st->nr_entries);
 	fflush(stdout);
 
-	/* stay alive, VM and session open, for kvmxctl */
+	/* stay alive, VM and session open, for kvmxctl; a batch per SIGUSR1 */
 	if (argc > 1) {
+		int sig, batch = 0, writes;
+		char batch_file[256];
 		sigset_t set;
-		int sig;
 
+		snprintf(batch_file, sizeof(batch_file), "%s.batch", argv[1]);
 		sigemptyset(&set);
 		sigaddset(&set, SIGTERM);
+		sigaddset(&set, SIGUSR1);
 		sigprocmask(SIG_BLOCK, &set, NULL);
 		f = fopen(argv[1], "w");
 		fprintf(f, "%d\n", getpid());
 		fclose(f);
-		sigwait(&set, &sig);
+		while (!sigwait(&set, &sig) && sig == SIGUSR1) {
+			writes = run_batch(vcpu, &syncs);
+			f = fopen(batch_file, "w");
+			fprintf(f, "%d %d\n", ++batch, writes);
+			fclose(f);
+		}
 	}
 	close(s);
 	kvm_vm_free(vm);

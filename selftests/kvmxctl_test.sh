@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # kvmxctl against bad input and a live VMM (kvmx_demo): a clear message and
-# a non-zero status for every mistake, stats that match the guest's work.
+# a non-zero status for every mistake, stats that match the guest's work, a
+# policy set from the command line that still acts after kvmxctl returned.
 
 n=0
 fails=0
@@ -23,7 +24,7 @@ expect() {
 }
 
 echo "TAP version 13"
-echo "1..13"
+echo "1..25"
 expect 2 "usage" "no command" -- kvmxctl
 expect 2 "unknown command" "unknown command" -- kvmxctl frobnicate
 expect 2 "bad --pid" "non-numeric pid" -- kvmxctl stats --pid abc
@@ -33,6 +34,8 @@ expect 2 "needs --pid" "faults without a pid" -- kvmxctl faults
 expect 2 "unexpected '--frob'" "faults with an unknown option" -- kvmxctl faults --pid 1 --frob
 expect 1 "no process" "a pid that does not exist" -- kvmxctl stats --pid 999999
 expect 1 "has no KVM VM" "a process without a VM" -- kvmxctl stats --pid 1
+expect 2 "needs show, set or clear" "policy without a subcommand" -- kvmxctl policy
+expect 2 "policy set needs --pid" "policy set without a pid" -- kvmxctl policy set --mmio discard
 
 rm -f /tmp/kvmxctl_test.pid
 /selftests/kvmx_demo /tmp/kvmxctl_test.pid >/dev/null &
@@ -68,7 +71,81 @@ else
 	echo "# $out" | head -c 600
 	nok "faults by pid: $mmio MMIO faults to the VMM, 0xc0000000 among the hot pages"
 fi
+
+# policy: bad input, then a policy set from the command line, seen by the
+# VMM's next batch after kvmxctl returned, and undone by clear
+expect 2 "unknown action 'drop'" "policy set with an unknown action" -- \
+	kvmxctl policy set --pid "$pid" --mmio drop
+expect 2 "bad range '0x10'" "policy set with a range without a size" -- \
+	kvmxctl policy set --pid "$pid" --mmio discard --range 0x10
+expect 2 "sample: bad 'frob:2'" "policy set sampling an unknown class" -- \
+	kvmxctl policy set --pid "$pid" --sample frob:2
+case $(uname -m) in
+aarch64)
+	expect 1 "KVMX_SET_POLICY: Invalid argument" "policy set --pio on arm64 (no ports)" -- \
+		kvmxctl policy set --pid "$pid" --pio discard ;;
+*)
+	expect 1 "no bus error to inject" "policy set inject on x86" -- \
+		kvmxctl policy set --pid "$pid" --mmio inject ;;
+esac
+# run a batch of the demo guest: prints "<batch> <MMIO writes the VMM saw>"
+batch() {
+	kill -USR1 "$pid"
+	i=0
+	while [ "$(cut -d' ' -f1 /tmp/kvmxctl_test.pid.batch 2>/dev/null)" != "$1" ] &&
+	      [ $i -lt 300 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	cat /tmp/kvmxctl_test.pid.batch
+}
+if kvmxctl policy set --pid "$pid" --mmio discard --range 0xc0000000:0x1000 >/dev/null; then
+	ok "policy set returned"
+else
+	nok "policy set returned"
+fi
+holder=$(cat /run/kvmxctl/policy-"$pid"-*.pid 2>/dev/null)
+out=$(batch 1)
+if [ "$out" = "1 0" ]; then
+	ok "after kvmxctl returned, the guest's 40 writes were discarded, none reached the VMM"
+else
+	nok "after kvmxctl returned, the guest's 40 writes were discarded (batch: $out)"
+fi
+out=$(kvmxctl policy show --pid "$pid" --json)
+if echo "$out" | grep -q '"mine":false,"mmio":"discard"' &&
+   echo "$out" | grep -q '"mmio_discarded":40,'; then
+	ok "policy show: discard, 40 discarded"
+else
+	echo "# $out" | head -c 400
+	nok "policy show: discard, 40 discarded"
+fi
+out=$(kvmxctl policy show --pid "$pid")
+if echo "$out" | grep -q "MMIO range 0xc0000000+0x1000"; then
+	ok "policy show (table) lists the range"
+else
+	echo "# $out"
+	nok "policy show (table) lists the range"
+fi
+kvmxctl policy clear --pid "$pid" >/dev/null
+out=$(batch 2)
+if [ "$out" = "2 40" ] && ! kill -0 "$holder" 2>/dev/null; then
+	ok "policy clear: the writes reach the VMM again, the holder is gone"
+else
+	nok "policy clear: the writes reach the VMM again (batch: $out, holder $holder)"
+fi
+kvmxctl policy set --pid "$pid" --mmio discard --range 0xc0000000:0x1000 >/dev/null
+holder=$(cat /run/kvmxctl/policy-"$pid"-*.pid 2>/dev/null)
 kill -TERM "$pid"
 wait
+i=0
+while kill -0 "$holder" 2>/dev/null && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+if [ -n "$holder" ] && ! kill -0 "$holder" 2>/dev/null; then
+	ok "the policy holder exits with the VMM"
+else
+	nok "the policy holder exits with the VMM (holder '$holder')"
+fi
 expect 1 "no process" "the VMM has exited" -- kvmxctl stats --pid "$pid"
 [ $fails = 0 ]

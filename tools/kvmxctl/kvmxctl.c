@@ -5,6 +5,7 @@
  *   kvmxctl version [--json]
  *   kvmxctl stats --pid PID [--vm-fd FD] [--reset] [--json]
  *   kvmxctl faults --pid PID [--vm-fd FD] [--reset] [--json]
+ *   kvmxctl policy show|set|clear --pid PID [--vm-fd FD] [...] (policy.c)
  *
  * "stats" and "faults" attach to the VM of a running VMM: it finds the VM's
  * anon_inode:kvm-vm file descriptor under /proc/PID/fd and takes a copy of
@@ -23,8 +24,7 @@
 #include <linux/kvmx.h>
 #include "exit_class.h"
 #include "fault_decode.h"
-
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#include "kvmxctl.h"
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
@@ -47,14 +47,24 @@ static const char usage[] =
 "        [--vm-fd FD]       (first touch, permission, MMIO in the kernel or to\n"
 "        [--reset]          the VMM, unbacked, guest table walk), by access and\n"
 "                           level, and the hottest 4 KiB pages and 2 MiB ranges\n"
+"  policy show --pid PID    the VM's exit policy and its counters\n"
+"  policy set --pid PID     set it; it stays in effect after kvmxctl returns (a\n"
+"        [--mmio ACTION]    holder process keeps it until the VMM exits or a\n"
+"        [--pio ACTION]     later set or clear replaces it). ACTION: forward,\n"
+"        [--unbacked ACTION] discard, inject (inject: arm64 only; unclaimed\n"
+"        [--range ADDR:SIZE] MMIO or unbacked faults get an external abort).\n"
+"        [--port-range P:N] Ranges limit --mmio/--pio (up to 16); --sample\n"
+"        [--sample CLASS:N] records 1 in N exits of CLASS into event rings;\n"
+"        [--foreground]     --foreground holds the policy in kvmxctl itself\n"
+"  policy clear --pid PID   back to the default: forward, count\n"
 "\n"
 "options:\n"
 "  --json     machine-readable output\n"
 "  -h, --help this text\n";
 
-static int json;
+int json;
 
-static int die(const char *fmt, const char *arg, int err)
+int die(const char *fmt, const char *arg, int err)
 {
 	fprintf(stderr, "kvmxctl: ");
 	fprintf(stderr, fmt, arg);
@@ -64,7 +74,7 @@ static int die(const char *fmt, const char *arg, int err)
 	return 1;
 }
 
-static int open_kvmx(void)
+int open_kvmx(void)
 {
 	int fd = open("/dev/kvmx", O_RDWR | O_CLOEXEC);
 
@@ -134,8 +144,11 @@ static int find_vm_fds(pid_t pid, int *fds, int max)
 	return n;
 }
 
-/* A session on the VM of @pid (its fd @vm_fd, or its only VM if -1). */
-static int attach_pid(pid_t pid, int vm_fd)
+/*
+ * A session on the VM of @pid (its fd @vm_fd, or its only VM if -1); the
+ * VM's fd number in @pid into *@picked if non-NULL.
+ */
+int attach_pid(pid_t pid, int vm_fd, int *picked)
 {
 	struct kvmx_attach_vm arg = { .argsz = sizeof(arg) };
 	int fds[16], n, i, pidfd, local, kvmx, s;
@@ -156,6 +169,8 @@ static int attach_pid(pid_t pid, int vm_fd)
 	}
 	if (vm_fd < 0)
 		vm_fd = fds[0];
+	if (picked)
+		*picked = vm_fd;
 	for (i = 0; i < n && i < 16 && fds[i] != vm_fd; i++)
 		;
 	if (i == n || i == 16) {
@@ -329,7 +344,7 @@ static void print_table(const struct kvmx_stats *st)
 	}
 }
 
-static int parse_int(const char *s, const char *what, long *out)
+int parse_int(const char *s, const char *what, long *out)
 {
 	char *end;
 
@@ -513,7 +528,7 @@ static int cmd_table(const struct table_cmd *c, int argc, char **argv)
 	ret = parse_target(c->name, argc, argv, &t);
 	if (ret)
 		return ret;
-	s = attach_pid(t.pid, t.vm_fd);
+	s = attach_pid(t.pid, t.vm_fd, NULL);
 	if (s < 0)
 		return 1;
 	tab = get_table(s, c->req, c->req_name, c->hdr, c->entry);
@@ -556,6 +571,8 @@ int main(int argc, char **argv)
 		}
 	if (!strcmp(argv[i], "version") && i + 1 == argc)
 		return cmd_version();
+	if (!strcmp(argv[i], "policy"))
+		return cmd_policy(argc - i - 1, argv + i + 1);
 	for (size_t k = 0; k < ARRAY_SIZE(table_cmds); k++)
 		if (!strcmp(argv[i], table_cmds[k].name))
 			return cmd_table(&table_cmds[k], argc - i - 1, argv + i + 1);
