@@ -137,8 +137,9 @@ static void __init kvmx_find_tp(struct tracepoint *tp, void *priv)
  * Exit policy hook: io_mem_abort(), where KVM takes a data abort outside
  * memslots. It offers the access to the in-kernel devices and, if none
  * claims it, prepares KVM_EXIT_MMIO and returns 0; an abort without a
- * valid syndrome it cannot emulate at all (-ENOSYS, or KVM_EXIT_ARM_NISV if
- * the VMM asked). The wrapper calls it and then, as the policy says:
+ * valid syndrome it cannot emulate at all (its only error return, or
+ * KVM_EXIT_ARM_NISV if the VMM asked). The wrapper calls it and then, as
+ * the policy says:
  * DISCARD completes the access here as an in-kernel device would (KVM's
  * kvm_handle_mmio_return() loads the all-ones data and steps the PC);
  * INJECT drops the pending MMIO and injects an external data abort at the
@@ -171,7 +172,7 @@ static int kvmx_arm64_io_mem_abort(struct kvm_vcpu *vcpu, phys_addr_t fault_ipa)
 			ret = 1;
 			break;
 		}
-	} else if ((ret == -ENOSYS || (!ret && run->exit_reason == KVM_EXIT_ARM_NISV)) &&
+	} else if ((ret < 0 || (!ret && run->exit_reason == KVM_EXIT_ARM_NISV)) &&
 		   kvmx_policy_unbacked(vcpu) == KVMX_POLICY_INJECT) {
 		kvmx_syms.inject_dabt(vcpu, kvm_vcpu_get_hfar(vcpu));
 		ret = 1;

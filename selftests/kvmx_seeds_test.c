@@ -55,8 +55,8 @@ static const struct row {
 #ifdef __x86_64__
 	[ROW_BRK]    = { "a", "breakpoint (int3)", "no exit", KVMX_EXIT_EXCEPTION, 0, 0, 1 },
 	[ROW_UD]     = { "a", "undefined instruction (ud2)", "no exit",
-			 KVMX_EXIT_EXCEPTION, 1, 0, 1, "KVM intercepts #UD to emulate "
-			 "VMCALL/VMMCALL across vendors, then injects it" },
+			 KVMX_EXIT_EXCEPTION, 1, 0, 1,
+			 "KVM intercepts #UD to emulate VMCALL/VMMCALL, then injects it" },
 	[ROW_DE]     = { "c", "divide by zero", "no exit", KVMX_EXIT_EXCEPTION, 0, 0, 1 },
 	[ROW_HALT]   = { "f", "HLT", "exit", KVMX_EXIT_HALT, 1, 0, 0 },
 	[ROW_SYSREG] = { "g", "RDMSR IA32_APIC_BASE", "exit", KVMX_EXIT_SYSREG, 1, 0, 0 },
@@ -385,7 +385,8 @@ int main(void)
 		}
 		exits = after[r->class] - before[r->class] - (r->class == UCALL_CLASS);
 		if (h[row] != N * r->handled) {
-			ksft_print_msg("row %s: the guest's handler ran %lu times\n", r->seed, h[row]);
+			ksft_print_msg("row %s: the guest's handler ran %lu times\n", r->seed,
+				       h[row]);
 			bad++;
 		}
 		if (to_vmm != N * r->to_vmm) {

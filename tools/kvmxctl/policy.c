@@ -111,22 +111,23 @@ static int parse_policy_args(const char *sub, int argc, char **argv, struct poli
 	int i;
 
 	memset(a, 0, sizeof(*a));
-	a->pid = a->vm_fd = -1;
+	a->pid = -1;
+	a->vm_fd = -1;
 	for (i = 0; i < argc; i++) {
 		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		int bad = 0;
 
-		if (!strcmp(o, "--pid") && v)
+		if (!strcmp(o, "--pid") && v) {
 			bad = parse_int(v, "--pid", &a->pid);
-		else if (!strcmp(o, "--vm-fd") && v)
+		} else if (!strcmp(o, "--vm-fd") && v) {
 			bad = parse_int(v, "--vm-fd", &a->vm_fd);
-		else if (set && !strcmp(o, "--mmio") && v)
+		} else if (set && !strcmp(o, "--mmio") && v) {
 			bad = parse_action(v, o, &p->mmio);
-		else if (set && !strcmp(o, "--pio") && v)
+		} else if (set && !strcmp(o, "--pio") && v) {
 			bad = parse_action(v, o, &p->pio);
-		else if (set && !strcmp(o, "--unbacked") && v)
+		} else if (set && !strcmp(o, "--unbacked") && v) {
 			bad = parse_action(v, o, &p->unbacked);
-		else if (set && (!strcmp(o, "--range") || !strcmp(o, "--port-range")) && v) {
+		} else if (set && (!strcmp(o, "--range") || !strcmp(o, "--port-range")) && v) {
 			if (p->nr_ranges == KVMX_POLICY_MAX_RANGES) {
 				fprintf(stderr, "kvmxctl: at most %d ranges\n",
 					KVMX_POLICY_MAX_RANGES);
@@ -142,7 +143,7 @@ static int parse_policy_args(const char *sub, int argc, char **argv, struct poli
 			a->foreground = 1;
 			continue;
 		} else {
-			fprintf(stderr, "kvmxctl: policy %s: unexpected '%s' (see kvmxctl --help)\n",
+			fprintf(stderr, "kvmxctl: policy %s: unexpected '%s' (kvmxctl --help)\n",
 				sub, o);
 			return 2;
 		}
@@ -176,10 +177,10 @@ static void print_policy_json(const struct kvmx_policy *p)
 		printf("%s{\"class\":\"%s\",\"action\":\"%s\",\"n\":%u,\"notified\":%llu}",
 		       i ? "," : "", kvmx_class_name(i), class_action_names[p->classes[i].action],
 		       p->classes[i].n, (unsigned long long)p->notified[i]);
-	printf("],\"mmio_discarded\":%llu,\"mmio_injected\":%llu,\"pio_discarded\":%llu,"
-	       "\"unbacked_injected\":%llu}\n", (unsigned long long)p->mmio_discarded,
-	       (unsigned long long)p->mmio_injected, (unsigned long long)p->pio_discarded,
-	       (unsigned long long)p->unbacked_injected);
+	printf("],\"mmio_discarded\":%llu,\"mmio_injected\":%llu,",
+	       (unsigned long long)p->mmio_discarded, (unsigned long long)p->mmio_injected);
+	printf("\"pio_discarded\":%llu,\"unbacked_injected\":%llu}\n",
+	       (unsigned long long)p->pio_discarded, (unsigned long long)p->unbacked_injected);
 }
 
 static void print_policy_table(const struct kvmx_policy *p)
@@ -203,10 +204,10 @@ static void print_policy_table(const struct kvmx_policy *p)
 			printf("class %-16s %s 1 in %u (notified %llu)\n", kvmx_class_name(i),
 			       class_action_names[p->classes[i].action], p->classes[i].n,
 			       (unsigned long long)p->notified[i]);
-	printf("counted: %llu MMIO discarded, %llu MMIO injected, %llu port discarded, "
-	       "%llu unbacked injected\n", (unsigned long long)p->mmio_discarded,
-	       (unsigned long long)p->mmio_injected, (unsigned long long)p->pio_discarded,
-	       (unsigned long long)p->unbacked_injected);
+	printf("counted: %llu MMIO discarded, %llu MMIO injected, %llu port discarded, ",
+	       (unsigned long long)p->mmio_discarded, (unsigned long long)p->mmio_injected,
+	       (unsigned long long)p->pio_discarded);
+	printf("%llu unbacked injected\n", (unsigned long long)p->unbacked_injected);
 }
 
 /* -- set and clear ---------------------------------------------------------- */
@@ -256,8 +257,8 @@ static int hold(int s, long pid, int vm_fd, int foreground)
 		close(ready[1]);
 		if (read(ready[0], &c, 1) != 1)
 			return die("%s", "the policy holder did not start", 0);
-		printf("policy set; held by process %d until process %ld exits "
-		       "(kvmxctl policy clear --pid %ld undoes it)\n", child, pid, pid);
+		printf("policy set; held by process %d until process %ld exits\n", child, pid);
+		printf("(kvmxctl policy clear --pid %ld undoes it)\n", pid);
 		return 0;
 	}
 	if (!foreground) {
