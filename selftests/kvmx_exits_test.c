@@ -21,6 +21,7 @@
 #include "processor.h"
 #include "test_util.h"
 #include "kvmx_test.h"
+#include "kvmx_waker.h"
 #include "exit_class.h"
 
 #define N		64		/* exits per stage */
@@ -143,40 +144,14 @@ static void guest_code_vcpu1(void)
 	GUEST_DONE();
 }
 
-/* -- waking halted vCPUs ------------------------------------------------ */
+static struct kvmx_waker waker;
 
-static pthread_t vcpu_thread;
-static int waking;		/* READ_ONCE/WRITE_ONCE: the waker runs while set */
-
-static void on_sigusr1(int sig) { }
-
-static void *waker(void *arg)
-{
-	while (READ_ONCE(waking)) {
-		pthread_kill(vcpu_thread, SIGUSR1);
-		usleep(500);
-	}
-	return NULL;
-}
-
-/*
- * KVM_RUN until a ucall; a signal (the waker) ends a HLT/WFI block with
- * EINTR. arm64 has already stepped past the WFI; x86 leaves the vCPU
- * halted, so make it runnable again.
- */
+/* KVM_RUN until a ucall; the waker ends HLT/WFI blocks */
 static u64 run_to_ucall(struct kvm_vcpu *vcpu, struct ucall *uc)
 {
 	for (;;) {
-		int ret = ioctl(vcpu->fd, KVM_RUN, NULL);
+		int ret = kvmx_run_woken(vcpu);
 
-		if (ret < 0 && errno == EINTR) {
-#ifdef __x86_64__
-			struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
-
-			vcpu_ioctl(vcpu, KVM_SET_MP_STATE, &mp);
-#endif
-			continue;
-		}
 		TEST_ASSERT(!ret, "KVM_RUN: %s", strerror(errno));
 #ifdef __x86_64__
 		if (vcpu->run->exit_reason == KVM_EXIT_IO && vcpu->run->io.port == TEST_PORT)
@@ -486,7 +461,6 @@ int main(void)
 	struct kvmx_ring_setup rs = { .argsz = sizeof(rs) };
 	struct kvmx_ring_header *hdr;
 	struct kvmx_exit_record *recs;
-	pthread_t waker_thread;
 	struct kvm_vm *vm;
 	struct ucall uc;
 	int kvmx, s, st, i;
@@ -540,15 +514,7 @@ int main(void)
 	TEST_ASSERT(!ioctl(s, KVMX_RESET_STATS, 0), "KVMX_RESET_STATS");
 	tracefs_write(TRACEFS "tracing_on", "1");
 
-	vcpu_thread = pthread_self();
-	/*
-	 * KVM_RUN ends with EINTR on a signal whatever SA_RESTART says;
-	 * SA_RESTART keeps the signal from breaking the test's other calls.
-	 */
-	sigaction(SIGUSR1, &(struct sigaction){ .sa_handler = on_sigusr1,
-		  .sa_flags = SA_RESTART }, NULL);
-	WRITE_ONCE(waking, 1);
-	pthread_create(&waker_thread, NULL, waker, NULL);
+	kvmx_waker_start(&waker);
 
 	read_stats(s, prev);
 	for (st = 1; st < NR_STAGES; st++) {
@@ -591,8 +557,7 @@ int main(void)
 
 	/* vCPU 1: 3N exits of one in-kernel class, attributed to it alone */
 	TEST_ASSERT(run_to_ucall(vcpu1, &uc) == UCALL_DONE, "vCPU 1: %lu", uc.cmd);
-	WRITE_ONCE(waking, 0);
-	pthread_join(waker_thread, NULL);
+	kvmx_waker_stop(&waker);
 	tracefs_write(TRACEFS "tracing_on", "0");
 	read_stats(s, cur);
 #ifdef __x86_64__

@@ -29,6 +29,7 @@
 #include "processor.h"
 #include "test_util.h"
 #include "kvmx_test.h"
+#include "kvmx_waker.h"
 #include "exit_class.h"
 
 #define N		16
@@ -216,21 +217,6 @@ static void guest_code(void)
 /* -- host ----------------------------------------------------------------- */
 
 static struct kvm_vm *vm;
-static pthread_t vcpu_thread;
-static int waking;
-
-static void on_sigusr1(int sig) { }
-
-/* HLT/WFI block until an interrupt: a signal ends the block instead */
-static void *waker(void *arg)
-{
-	while (READ_ONCE(waking)) {
-		pthread_kill(vcpu_thread, SIGUSR1);
-		usleep(500);
-	}
-	return NULL;
-}
-
 /* The leaf PTE of @gva in the host's view (4 KiB pages, any level count). */
 static u64 *leaf_pte(u64 gva)
 {
@@ -268,24 +254,14 @@ static void read_classes(int s, u64 *cls)
 static unsigned int run_row(struct kvm_vcpu *vcpu, unsigned int row)
 {
 	unsigned int to_vmm = 0, c;
+	struct kvmx_waker w;
 	struct ucall uc;
-	pthread_t wk;
 
-	if (row == ROW_HALT) {
-		WRITE_ONCE(waking, 1);
-		pthread_create(&wk, NULL, waker, NULL);
-	}
+	if (row == ROW_HALT)
+		kvmx_waker_start(&w);
 	for (;;) {
-		int ret = __vcpu_run(vcpu);
+		int ret = kvmx_run_woken(vcpu);
 
-		if (ret < 0 && errno == EINTR) {
-#ifdef __x86_64__
-			struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
-
-			vcpu_ioctl(vcpu, KVM_SET_MP_STATE, &mp);
-#endif
-			continue;
-		}
 		TEST_ASSERT(!ret, "KVM_RUN: %s", strerror(errno));
 		if (vcpu->run->exit_reason == KVM_EXIT_MMIO &&
 		    vcpu->run->mmio.phys_addr == NOSLOT_GPA) {
@@ -300,10 +276,8 @@ static unsigned int run_row(struct kvm_vcpu *vcpu, unsigned int row)
 			    c, uc.args[1], row);
 		break;
 	}
-	if (row == ROW_HALT) {
-		WRITE_ONCE(waking, 0);
-		pthread_join(wk, NULL);
-	}
+	if (row == ROW_HALT)
+		kvmx_waker_stop(&w);
 	return to_vmm;
 }
 
@@ -319,8 +293,6 @@ int main(void)
 
 	ksft_print_header();
 	ksft_set_plan(NR_ROWS);
-	signal(SIGUSR1, on_sigusr1);
-	vcpu_thread = pthread_self();
 
 	vm = vm_create_with_one_vcpu(&vcpu, guest_code);
 	ucall_init(vm, NULL);
