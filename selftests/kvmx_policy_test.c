@@ -431,10 +431,8 @@ static void test_flip(void)
 	unsigned int i;
 	void *rounds;
 
-	for (i = 1; i <= NR_HAMMER; i++) {
-		vcpu_args_set(all[i], 1, &cmds[i]);
+	for (i = 1; i <= NR_HAMMER; i++)
 		do_cmd(all[i], &cmds[i], OP_WRITE, 0, 0, 0, 0, 0);	/* to the first sync */
-	}
 	user_exits = 0;
 	for (i = 0; i < NR_HAMMER; i++)
 		pthread_create(&th[i], NULL, hammer, all[i + 1]);
@@ -461,21 +459,14 @@ int main(void)
 	ksft_set_plan(6);
 	kvmx = kvmx_open();
 	TEST_ASSERT(kvmx >= 0, "open /dev/kvmx: %s", strerror(-kvmx));
-	vm = vm_create_with_vcpus(1 + NR_HAMMER, guest_code, all);
+	guest_setup(kvmx, 1 + NR_HAMMER, all, BASE, NPAGES);
 	vcpu = all[0];
-	ucall_init(vm, NULL);
-	virt_map(vm, BASE, BASE, NPAGES);
+	c = &cmds[0];
 #ifdef __aarch64__
 	vm_init_descriptor_tables(vm);
 	vcpu_init_descriptor_tables(vcpu);
 	vm_install_sync_handler(vm, VECTOR_SYNC_CURRENT, 0x25 /* DABT_CUR */, dabt_handler);
 #endif
-	c = &cmds[0];
-	vcpu_args_set(vcpu, 1, c);
-	sess = kvmx_attach(kvmx, vm->fd);
-	TEST_ASSERT(sess >= 0, "KVMX_ATTACH_VM: %s", strerror(-sess));
-
-	do_cmd(vcpu, c, OP_WRITE, 0, 0, 0, 0, 0);	/* to the first sync */
 	test_forward(vcpu, c);
 	test_discard(vcpu, c);
 #ifdef __x86_64__

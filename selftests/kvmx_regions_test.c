@@ -360,7 +360,6 @@ static void test_hammer(void)
 	for (i = 0; i < NR_HAMMER; i++) {
 		vcpus[i] = all[i + 1];
 		hcmd[i] = &cmds[i + 1];
-		vcpu_args_set(vcpus[i], 1, hcmd[i]);
 		lg[i] = (struct kvmx_region){ .addr = BASE + 8 * PAGE + i * PAGE, .size = 8,
 					      .mode = KVMX_MODE_LOG, .access_sizes = 8,
 					      .log_records = 1024, .log_watermark = 1024,
@@ -416,16 +415,9 @@ int main(void)
 	kvmx = kvmx_open();
 	TEST_ASSERT(kvmx >= 0, "open /dev/kvmx: %s", strerror(-kvmx));
 	/* vCPU 0 runs the mode tests, 1-4 the hammer */
-	vm = vm_create_with_vcpus(1 + NR_HAMMER, guest_code, all);
+	guest_setup(kvmx, 1 + NR_HAMMER, all, BASE, NPAGES);
 	vcpu = all[0];
-	ucall_init(vm, NULL);
-	virt_map(vm, BASE, BASE, NPAGES);
 	c = &cmds[0];
-	vcpu_args_set(vcpu, 1, c);
-	sess = kvmx_attach(kvmx, vm->fd);
-	TEST_ASSERT(sess >= 0, "KVMX_ATTACH_VM: %s", strerror(-sess));
-
-	do_cmd(vcpu, c, OP_WRITE, 0, 0, 0, 0, 0);	/* to the first sync */
 	test_doorbell(vcpu, c);
 	test_bank(vcpu, c);
 	test_log(vcpu, c, false);

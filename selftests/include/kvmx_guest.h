@@ -172,4 +172,24 @@ static void do_cmd(struct kvm_vcpu *vcpu, struct guest_cmd *c, u64 op, u64 addr,
 	}
 }
 
+/*
+ * The VM of these tests: @nr vCPUs running guest_code (vCPU i on cmds[i],
+ * in *@all), @npages identity-mapped at @base, a kvmx session in sess;
+ * vCPU 0 is at its first GUEST_SYNC.
+ */
+static void guest_setup(int kvmx, unsigned int nr, struct kvm_vcpu **all, u64 base,
+			unsigned int npages)
+{
+	unsigned int i;
+
+	vm = vm_create_with_vcpus(nr, guest_code, all);
+	ucall_init(vm, NULL);
+	virt_map(vm, base, base, npages);
+	for (i = 0; i < nr; i++)
+		vcpu_args_set(all[i], 1, &cmds[i]);
+	sess = kvmx_attach(kvmx, vm->fd);
+	TEST_ASSERT(sess >= 0, "KVMX_ATTACH_VM: %s", strerror(-sess));
+	do_cmd(all[0], &cmds[0], OP_WRITE, 0, 0, 0, 0, 0);
+}
+
 #endif /* _KVMX_GUEST_H */
