@@ -14,7 +14,8 @@
  *   g  reads a trapped MSR (IA32_APIC_BASE) / system register (OSLSR_EL1)
  *
  * After each row kvmx's per-class counts must have changed by exactly the
- * row's expectation, every other class by nothing (the GUEST_SYNC that ends
+ * row's expectation (arm64's WFI: up to 2 fewer, see its note), every other
+ * class by nothing (the GUEST_SYNC that ends
  * the row is one exit of the ucall's class; host interrupts, class extint,
  * are the host's and not counted). The exits to the VMM are counted too.
  * x86 has one row the seeds' table gets wrong: KVM intercepts #UD (to
@@ -52,6 +53,7 @@ static const struct row {
 	unsigned int to_vmm;	/* exits to the VMM per event */
 	unsigned int handled;	/* runs of the guest's handler per event */
 	const char *note;
+	unsigned int slack;	/* exits that may be missing (see the note) */
 } rows[NR_ROWS] = {
 #ifdef __x86_64__
 	[ROW_BRK]    = { "a", "breakpoint (int3)", "no exit", KVMX_EXIT_EXCEPTION, 0, 0, 1 },
@@ -67,7 +69,9 @@ static const struct row {
 			 KVMX_EXIT_EXCEPTION, 0, 0, 1 },
 	[ROW_DE]     = { "c", "divide by zero (udiv)", "no exit", KVMX_EXIT_EXCEPTION, 0, 0, 0,
 			 "arm64 integer division by zero returns 0: no exception at all" },
-	[ROW_HALT]   = { "f", "WFI", "exit", KVMX_EXIT_HALT, 1, 0, 0 },
+	[ROW_HALT]   = { "f", "WFI", "exit", KVMX_EXIT_HALT, 1, 0, 0,
+			 "TWI traps a WFI only if it would sleep: a pending host IRQ lets one pass",
+			 2 },
 	[ROW_SYSREG] = { "g", "MRS OSLSR_EL1", "exit", KVMX_EXIT_SYSREG, 1, 0, 0 },
 #endif
 	[ROW_PF]     = { "b", "stage-1 page fault, fixed", "no exit", KVMX_EXIT_EXCEPTION,
@@ -348,7 +352,8 @@ int main(void)
 
 			if (c == KVMX_EXIT_EXTINT)
 				continue;
-			if (after[c] - before[c] != want) {
+			if (after[c] - before[c] > want ||
+			    after[c] - before[c] + (c == r->class ? r->slack : 0) < want) {
 				ksft_print_msg("row %s %s: class %s changed by %lu, expected %lu\n",
 					       r->seed, r->what, kvmx_class_name(c),
 					       after[c] - before[c], want);
