@@ -24,7 +24,7 @@ expect() {
 }
 
 echo "TAP version 13"
-echo "1..25"
+echo "1..37"
 expect 2 "usage" "no command" -- kvmxctl
 expect 2 "unknown command" "unknown command" -- kvmxctl frobnicate
 expect 2 "bad --pid" "non-numeric pid" -- kvmxctl stats --pid abc
@@ -99,53 +99,73 @@ batch() {
 	done
 	cat /tmp/kvmxctl_test.pid.batch
 }
-if kvmxctl policy set --pid "$pid" --mmio discard --range 0xc0000000:0x1000 >/dev/null; then
-	ok "policy set returned"
-else
-	nok "policy set returned"
-fi
-holder=$(cat /run/kvmxctl/policy-"$pid"-*.pid 2>/dev/null)
-out=$(batch 1)
-if [ "$out" = "1 0" ]; then
-	ok "after kvmxctl returned, the guest's 40 writes were discarded, none reached the VMM"
-else
-	nok "after kvmxctl returned, the guest's 40 writes were discarded (batch: $out)"
-fi
-out=$(kvmxctl policy show --pid "$pid" --json)
-if echo "$out" | grep -q '"mine":false,"mmio":"discard"' &&
-   echo "$out" | grep -q '"mmio_discarded":40,'; then
-	ok "policy show: discard, 40 discarded"
-else
-	echo "# $out" | head -c 400
-	nok "policy show: discard, 40 discarded"
-fi
-out=$(kvmxctl policy show --pid "$pid")
-if echo "$out" | grep -q "MMIO range 0xc0000000+0x1000"; then
-	ok "policy show (table) lists the range"
-else
-	echo "# $out"
-	nok "policy show (table) lists the range"
-fi
-kvmxctl policy clear --pid "$pid" >/dev/null
-out=$(batch 2)
-if [ "$out" = "2 40" ] && ! kill -0 "$holder" 2>/dev/null; then
-	ok "policy clear: the writes reach the VMM again, the holder is gone"
-else
-	nok "policy clear: the writes reach the VMM again (batch: $out, holder $holder)"
-fi
+# check DESC OUTPUT PATTERN...: OUTPUT matches every PATTERN (grep -E)
+check() {
+	desc=$1 out=$2
+	shift 2
+	for p in "$@"; do
+		if ! echo "$out" | grep -qE -- "$p"; then
+			echo "# $out" | head -c 600
+			echo
+			nok "$desc"
+			return
+		fi
+	done
+	ok "$desc"
+}
+holder() { cut -d' ' -f1 /run/kvmxctl/vm-"$pid"-* 2>/dev/null; }
+
 kvmxctl policy set --pid "$pid" --mmio discard --range 0xc0000000:0x1000 >/dev/null
-holder=$(cat /run/kvmxctl/policy-"$pid"-*.pid 2>/dev/null)
+check "policy set returned, a holder keeps it" "$(holder)" '^[0-9]+$'
+check "after kvmxctl returned, the guest's 40 writes were discarded, none reached the VMM" \
+	"$(batch 1)" '^1 0$'
+check "policy show: discard, 40 discarded" "$(kvmxctl policy show --pid "$pid" --json)" \
+	'"mine":true,"mmio":"discard"' '"mmio_discarded":40,'
+check "policy show (table) lists the range" "$(kvmxctl policy show --pid "$pid")" \
+	'MMIO range 0xc0000000\+0x1000'
+kvmxctl policy clear --pid "$pid" >/dev/null
+check "policy clear: the writes reach the VMM again" "$(batch 2)" '^2 40$'
+
+# regions: a doorbell added from the command line serves the guest's writes
+expect 2 "unknown mode 'frob'" "regions add with an unknown mode" -- \
+	kvmxctl regions add --pid "$pid" --addr 0xc0000000 --size 4 --mode frob
+expect 2 "needs a region id" "regions remove without an id" -- kvmxctl regions remove --pid "$pid"
+expect 2 "bad --size" "regions add with a bad size" -- \
+	kvmxctl regions add --pid "$pid" --addr 0xc0000000 --size 4k --mode doorbell
+expect 1 "KVMX_REGION_ADD: Invalid argument" "regions add: datamatch on a discard region" -- \
+	kvmxctl regions add --pid "$pid" --addr 0xc0000000 --size 4 --mode discard --datamatch 1
+id=$(kvmxctl --json regions add --pid "$pid" --addr 0xc0000000 --size 4 --mode doorbell |
+     sed -n 's/^{"id":\([0-9]*\)}$/\1/p')
+check "regions add returned an id" "$id" '^[0-9]+$'
+check "the doorbell took the guest's 40 writes after kvmxctl returned" "$(batch 3)" '^3 0$'
+check "regions list: the doorbell, 40 writes, kvmxctl's" \
+	"$(kvmxctl --json regions list --pid "$pid")" \
+	"\"id\":$id,\"mode\":\"doorbell\",\"pio\":false,\"kvmxctl\":true," \
+	'"addr":3221225472,"size":4,"reads":0,"writes":40,'
+check "regions show (table)" "$(kvmxctl regions show --pid "$pid" "$id")" \
+	"doorbell .* 40 .* kvmxctl"
+expect 1 "no region 999 added by kvmxctl" "regions remove of an unknown id" -- \
+	kvmxctl regions remove --pid "$pid" 999
+kvmxctl regions remove --pid "$pid" "$id" >/dev/null
+check "regions remove: the writes reach the VMM again" "$(batch 4)" '^4 40$'
+kvmxctl regions add --pid "$pid" --addr 0xc0000000 --size 4 --mode discard >/dev/null
+check "a discard region: no write reaches the VMM" "$(batch 5)" '^5 0$'
+kvmxctl release --pid "$pid" >/dev/null
+check "release: the writes reach the VMM again, no holder left" \
+	"$(batch 6) holder=$(holder)" '^6 40 holder=$'
+kvmxctl policy set --pid "$pid" --mmio discard --range 0xc0000000:0x1000 >/dev/null
+h=$(holder)
 kill -TERM "$pid"
 wait
 i=0
-while kill -0 "$holder" 2>/dev/null && [ $i -lt 100 ]; do
+while kill -0 "$h" 2>/dev/null && [ $i -lt 100 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
-if [ -n "$holder" ] && ! kill -0 "$holder" 2>/dev/null; then
-	ok "the policy holder exits with the VMM"
+if [ -n "$h" ] && ! kill -0 "$h" 2>/dev/null; then
+	ok "the holder exits with the VMM"
 else
-	nok "the policy holder exits with the VMM (holder '$holder')"
+	nok "the holder exits with the VMM (holder '$h')"
 fi
 expect 1 "no process" "the VMM has exited" -- kvmxctl stats --pid "$pid"
 [ $fails = 0 ]

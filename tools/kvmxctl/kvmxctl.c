@@ -6,6 +6,8 @@
  *   kvmxctl stats --pid PID [--vm-fd FD] [--reset] [--json]
  *   kvmxctl faults --pid PID [--vm-fd FD] [--reset] [--json]
  *   kvmxctl policy show|set|clear --pid PID [--vm-fd FD] [...] (policy.c)
+ *   kvmxctl regions add|list|show|remove --pid PID [...] (regions.c)
+ *   kvmxctl release --pid PID [--vm-fd FD] (hold.c)
  *
  * "stats" and "faults" attach to the VM of a running VMM: it finds the VM's
  * anon_inode:kvm-vm file descriptor under /proc/PID/fd and takes a copy of
@@ -26,13 +28,6 @@
 #include "fault_decode.h"
 #include "kvmxctl.h"
 
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-#ifndef SYS_pidfd_getfd
-#define SYS_pidfd_getfd 438
-#endif
-
 static const char usage[] =
 "usage: kvmxctl [--json] COMMAND [OPTIONS]\n"
 "\n"
@@ -48,15 +43,27 @@ static const char usage[] =
 "        [--reset]          the VMM, unbacked, guest table walk), by access and\n"
 "                           level, and the hottest 4 KiB pages and 2 MiB ranges\n"
 "  policy show --pid PID    the VM's exit policy and its counters\n"
-"  policy set --pid PID     set it; it stays in effect after kvmxctl returns (a\n"
-"        [--mmio ACTION]    holder process keeps it until the VMM exits or a\n"
-"        [--pio ACTION]     later set or clear replaces it). ACTION: forward,\n"
-"        [--unbacked ACTION] discard, inject (inject: arm64 only; unclaimed\n"
-"        [--range ADDR:SIZE] MMIO or unbacked faults get an external abort).\n"
-"        [--port-range P:N] Ranges limit --mmio/--pio (up to 16); --sample\n"
-"        [--sample CLASS:N] records 1 in N exits of CLASS into event rings;\n"
-"        [--foreground]     --foreground holds the policy in kvmxctl itself\n"
+"  policy set --pid PID     set it. ACTION: forward, discard, inject (inject:\n"
+"        [--mmio ACTION]    arm64 only; unclaimed MMIO or unbacked faults get\n"
+"        [--pio ACTION]     an external abort). Ranges limit --mmio/--pio\n"
+"        [--unbacked ACTION] (up to 16); --sample records 1 in N exits of\n"
+"        [--range ADDR:SIZE] CLASS into event rings\n"
+"        [--port-range P:N]\n"
+"        [--sample CLASS:N]\n"
 "  policy clear --pid PID   back to the default: forward, count\n"
+"  regions list --pid PID   the VM's in-kernel regions with their counters\n"
+"  regions show --pid PID ID one region (a bank's registers too)\n"
+"  regions add --pid PID    add one: MODE doorbell, bank, log, discard or\n"
+"        --addr A --size S  window; --sizes 1,2,4,8 or all (default);\n"
+"        --mode MODE        --pio for ports (x86); --datamatch V (doorbell);\n"
+"        [--sizes L] [--pio] --log-records N, --log-drop (log)\n"
+"        [--datamatch V] ...\n"
+"  regions remove --pid PID ID\n"
+"  release --pid PID        drop every region and the policy kvmxctl set\n"
+"\n"
+"What policy set and regions add change stays in effect after kvmxctl\n"
+"returns: kvmxctl keeps a session per VM open in a holder process, which\n"
+"exits with the VMM or on release.\n"
 "\n"
 "options:\n"
 "  --json     machine-readable output\n"
@@ -145,13 +152,12 @@ static int find_vm_fds(pid_t pid, int *fds, int max)
 }
 
 /*
- * A session on the VM of @pid (its fd @vm_fd, or its only VM if -1); the
- * VM's fd number in @pid into *@picked if non-NULL.
+ * The fd number in @pid of its VM: @vm_fd checked, or its only VM if -1.
+ * -1 (the reason printed) if there is none, or several and no @vm_fd.
  */
-int attach_pid(pid_t pid, int vm_fd, int *picked)
+int pick_vm_fd(pid_t pid, int vm_fd)
 {
-	struct kvmx_attach_vm arg = { .argsz = sizeof(arg) };
-	int fds[16], n, i, pidfd, local, kvmx, s;
+	int fds[16], n, i;
 	char pidstr[16];
 
 	snprintf(pidstr, sizeof(pidstr), "%d", pid);
@@ -168,16 +174,27 @@ int attach_pid(pid_t pid, int vm_fd, int *picked)
 		return -1;
 	}
 	if (vm_fd < 0)
-		vm_fd = fds[0];
-	if (picked)
-		*picked = vm_fd;
+		return fds[0];
 	for (i = 0; i < n && i < 16 && fds[i] != vm_fd; i++)
 		;
 	if (i == n || i == 16) {
 		fprintf(stderr, "kvmxctl: fd %d of process %d is not a KVM VM\n", vm_fd, pid);
 		return -1;
 	}
+	return vm_fd;
+}
 
+/* A new session on the VM of @pid (its fd @vm_fd, or its only VM if -1). */
+int attach_pid(pid_t pid, int vm_fd)
+{
+	struct kvmx_attach_vm arg = { .argsz = sizeof(arg) };
+	int pidfd, local, kvmx, s;
+	char pidstr[16];
+
+	vm_fd = pick_vm_fd(pid, vm_fd);
+	if (vm_fd < 0)
+		return -1;
+	snprintf(pidstr, sizeof(pidstr), "%d", pid);
 	pidfd = syscall(SYS_pidfd_open, pid, 0);
 	if (pidfd < 0)
 		return die("pidfd_open %s", pidstr, errno), -1;
@@ -528,7 +545,7 @@ static int cmd_table(const struct table_cmd *c, int argc, char **argv)
 	ret = parse_target(c->name, argc, argv, &t);
 	if (ret)
 		return ret;
-	s = attach_pid(t.pid, t.vm_fd, NULL);
+	s = attach_pid(t.pid, t.vm_fd);
 	if (s < 0)
 		return 1;
 	tab = get_table(s, c->req, c->req_name, c->hdr, c->entry);
@@ -573,6 +590,10 @@ int main(int argc, char **argv)
 		return cmd_version();
 	if (!strcmp(argv[i], "policy"))
 		return cmd_policy(argc - i - 1, argv + i + 1);
+	if (!strcmp(argv[i], "regions"))
+		return cmd_regions(argc - i - 1, argv + i + 1);
+	if (!strcmp(argv[i], "release"))
+		return cmd_release(argc - i - 1, argv + i + 1);
 	for (size_t k = 0; k < ARRAY_SIZE(table_cmds); k++)
 		if (!strcmp(argv[i], table_cmds[k].name))
 			return cmd_table(&table_cmds[k], argc - i - 1, argv + i + 1);

@@ -3,19 +3,34 @@
 #ifndef _KVMXCTL_H
 #define _KVMXCTL_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_getfd
+#define SYS_pidfd_getfd 438
+#endif
 
 extern int json;		/* --json */
 
 /* "kvmxctl: <fmt with arg>[: strerror(err)]" on stderr; returns 1 */
 int die(const char *fmt, const char *arg, int err);
 int open_kvmx(void);
-int attach_pid(pid_t pid, int vm_fd, int *picked);
+int pick_vm_fd(pid_t pid, int vm_fd);
+int attach_pid(pid_t pid, int vm_fd);
 int parse_int(const char *s, const char *what, long *out);
 
-/* policy.c */
+/* hold.c: the session kvmxctl keeps per VM for what it sets */
+int held_session(long pid, long vm_fd);
+int held_session_if_any(long pid, long vm_fd);
+int cmd_release(int argc, char **argv);
+
+/* policy.c, regions.c */
 int cmd_policy(int argc, char **argv);
+int cmd_regions(int argc, char **argv);
 
 #endif /* _KVMXCTL_H */

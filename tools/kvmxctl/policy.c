@@ -12,7 +12,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
-#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,12 +23,6 @@
 #include <linux/kvmx.h>
 #include "exit_class.h"
 #include "kvmxctl.h"
-
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-
-#define HOLDER_DIR	"/run/kvmxctl"
 
 static const char * const action_names[] = { "forward", "discard", "inject" };
 static const char * const class_action_names[] = { "count", "sample", "notify" };
@@ -99,7 +92,6 @@ static int parse_sample(const char *s, struct kvmx_policy *p)
 
 struct policy_args {
 	long pid, vm_fd;
-	int foreground;
 	struct kvmx_policy p;
 };
 
@@ -139,9 +131,6 @@ static int parse_policy_args(const char *sub, int argc, char **argv, struct poli
 			p->nr_ranges++;
 		} else if (set && !strcmp(o, "--sample") && v) {
 			bad = parse_sample(v, p);
-		} else if (set && !strcmp(o, "--foreground")) {
-			a->foreground = 1;
-			continue;
 		} else {
 			fprintf(stderr, "kvmxctl: policy %s: unexpected '%s' (kvmxctl --help)\n",
 				sub, o);
@@ -210,88 +199,12 @@ static void print_policy_table(const struct kvmx_policy *p)
 	printf("%llu unbacked injected\n", (unsigned long long)p->unbacked_injected);
 }
 
-/* -- set and clear ---------------------------------------------------------- */
-
-static void holder_path(char *buf, size_t n, long pid, int vm_fd)
-{
-	snprintf(buf, n, HOLDER_DIR "/policy-%ld-%d.pid", pid, vm_fd);
-}
-
-/* Stop the process holding an older policy of this VM, if any. */
-static void stop_holder(long pid, int vm_fd)
-{
-	char path[128];
-	FILE *f;
-	long h;
-
-	holder_path(path, sizeof(path), pid, vm_fd);
-	f = fopen(path, "r");
-	if (!f)
-		return;
-	if (fscanf(f, "%ld", &h) == 1 && h > 1 && h != getpid())
-		kill(h, SIGTERM);
-	fclose(f);
-	unlink(path);
-}
-
-/*
- * Keep session @s open until the VMM @pid exits: in a child, which writes
- * its pidfile before the parent returns, or in this process (@foreground).
- */
-static int hold(int s, long pid, int vm_fd, int foreground)
-{
-	struct pollfd pfd = { .events = POLLIN };
-	int ready[2] = { -1, -1 };
-	char path[128], c = 0;
-	pid_t child = 0;
-	FILE *f;
-
-	pfd.fd = syscall(SYS_pidfd_open, pid, 0);
-	if (pfd.fd < 0 || (!foreground && pipe(ready)))
-		return die("%s", "cannot watch the VMM", errno);
-	if (!foreground)
-		child = fork();
-	if (child < 0)
-		return die("%s", "fork", errno);
-	if (child) {
-		close(ready[1]);
-		if (read(ready[0], &c, 1) != 1)
-			return die("%s", "the policy holder did not start", 0);
-		printf("policy set; held by process %d until process %ld exits\n", child, pid);
-		printf("(kvmxctl policy clear --pid %ld undoes it)\n", pid);
-		return 0;
-	}
-	if (!foreground) {
-		setsid();
-		if (!freopen("/dev/null", "r", stdin) || !freopen("/dev/null", "w", stdout) ||
-		    !freopen("/dev/null", "w", stderr))
-			_exit(1);
-	}
-	mkdir("/run", 0755);		/* a bare initramfs has none */
-	mkdir(HOLDER_DIR, 0755);
-	holder_path(path, sizeof(path), pid, vm_fd);
-	f = fopen(path, "w");
-	if (f) {
-		fprintf(f, "%d\n", getpid());
-		fclose(f);
-	}
-	if (!foreground && (write(ready[1], &c, 1) != 1 || close(ready[1])))
-		_exit(1);
-	while (poll(&pfd, 1, -1) < 0 && errno == EINTR)
-		;
-	close(s);
-	unlink(path);
-	if (!foreground)
-		_exit(0);
-	return 0;
-}
-
 int cmd_policy(int argc, char **argv)
 {
 	struct policy_args a;
 	struct kvmx_policy got;
 	const char *sub;
-	int s, vm_fd, ret;
+	int s, ret;
 
 	if (argc < 1 || (strcmp(argv[0], "show") && strcmp(argv[0], "set") &&
 			 strcmp(argv[0], "clear"))) {
@@ -302,7 +215,8 @@ int cmd_policy(int argc, char **argv)
 	ret = parse_policy_args(sub, argc - 1, argv + 1, &a);
 	if (ret)
 		return ret;
-	s = attach_pid(a.pid, a.vm_fd, &vm_fd);
+	s = strcmp(sub, "set") ? held_session_if_any(a.pid, a.vm_fd) :
+				 held_session(a.pid, a.vm_fd);
 	if (s < 0)
 		return 1;
 	if (!strcmp(sub, "show")) {
@@ -318,21 +232,19 @@ int cmd_policy(int argc, char **argv)
 		return ret;
 	}
 	a.p.argsz = sizeof(a.p);
-	if (ioctl(s, KVMX_SET_POLICY, &a.p)) {
-		ret = errno;
-		close(s);
+	ret = ioctl(s, KVMX_SET_POLICY, &a.p) ? errno : 0;
+	close(s);
+	if (ret) {
 #ifdef __x86_64__
 		if (ret == EINVAL && (a.p.mmio == KVMX_POLICY_INJECT || a.p.unbacked))
 			return die("%s", "inject: x86 has no bus error to inject", 0);
 #endif
 		return die("%s", "KVMX_SET_POLICY", ret);
 	}
-	/* the older holder's policy is replaced: it has nothing left to hold */
-	stop_holder(a.pid, vm_fd);
-	if (!strcmp(sub, "clear")) {
-		close(s);
+	if (!strcmp(sub, "clear"))
 		printf("policy of process %ld cleared\n", a.pid);
-		return 0;
-	}
-	return hold(s, a.pid, vm_fd, a.foreground);
+	else
+		printf("policy set on process %ld: %s\n", a.pid,
+		       "it lasts until cleared, released or the VMM exits");
+	return 0;
 }

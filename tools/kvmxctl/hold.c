@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Settings made from the command line (regions, the exit policy) belong to
+ * a kvmx session and last as long as it. kvmxctl keeps one session per VM
+ * open in a holder process: the first command that changes something starts
+ * it, and it waits for the VMM to exit (a pidfd), then closes the session.
+ * Every later command on that VM takes a copy of the holder's session fd
+ * with pidfd_getfd() and works on the same session: what it adds stays after
+ * it returns, and it can remove what an earlier command added. The holder
+ * is recorded in /run/kvmxctl/vm-<pid>-<vm fd> as "<holder pid> <fd>".
+ * `kvmxctl release --pid PID` stops it: its regions and policy go with it.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include "kvmxctl.h"
+
+#define HOLDER_DIR	"/run/kvmxctl"
+
+static void holder_path(char *buf, size_t n, long pid, int vm_fd)
+{
+	snprintf(buf, n, HOLDER_DIR "/vm-%ld-%d", pid, vm_fd);
+}
+
+/* The live holder of @pid's VM @vm_fd: its pid, and its session fd in @fd. */
+static long find_holder(long pid, int vm_fd, int *fd)
+{
+	char path[128];
+	long h = -1;
+	FILE *f;
+
+	holder_path(path, sizeof(path), pid, vm_fd);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld %d", &h, fd) != 2 || h <= 1 || kill(h, 0))
+		h = -1;
+	fclose(f);
+	return h;
+}
+
+/* Become the holder of session @s: never returns. */
+static void hold(int s, int vmm, int ready, const char *path)
+{
+	struct pollfd pfd = { .fd = vmm, .events = POLLIN };
+	FILE *f;
+
+	setsid();
+	if (!freopen("/dev/null", "r", stdin) || !freopen("/dev/null", "w", stdout) ||
+	    !freopen("/dev/null", "w", stderr))
+		_exit(1);
+	mkdir("/run", 0755);		/* a bare initramfs has none */
+	mkdir(HOLDER_DIR, 0755);
+	f = fopen(path, "w");
+	if (!f)
+		_exit(1);
+	fprintf(f, "%d %d\n", getpid(), s);
+	fclose(f);
+	if (write(ready, "", 1) != 1)
+		_exit(1);
+	close(ready);
+	/* the VMM's exit, or SIGTERM from kvmxctl release */
+	while (poll(&pfd, 1, -1) < 0 && errno == EINTR)
+		;
+	unlink(path);
+	_exit(0);
+}
+
+/*
+ * A session fd on the VM of @pid shared with its holder (started if there
+ * is none): what is done through it lasts until the VMM exits.
+ */
+int held_session(long pid, long vm_fd)
+{
+	int picked, fd, pidfd, s, vmm, ready[2];
+	char path[128], c;
+	pid_t child;
+	long h;
+
+	picked = pick_vm_fd(pid, vm_fd);
+	if (picked < 0)
+		return -1;
+	h = find_holder(pid, picked, &fd);
+	if (h > 0) {
+		pidfd = syscall(SYS_pidfd_open, h, 0);
+		s = pidfd < 0 ? -1 : syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+		if (pidfd >= 0)
+			close(pidfd);
+		if (s < 0)
+			die("cannot take the session of kvmxctl holder %s", "", errno);
+		return s;
+	}
+	s = attach_pid(pid, picked);
+	if (s < 0)
+		return -1;
+	vmm = syscall(SYS_pidfd_open, pid, 0);
+	if (vmm < 0 || pipe(ready)) {
+		close(s);
+		return die("%s", "cannot watch the VMM", errno), -1;
+	}
+	holder_path(path, sizeof(path), pid, picked);
+	child = fork();
+	if (child < 0) {
+		close(s);
+		return die("%s", "fork", errno), -1;
+	}
+	if (!child) {
+		close(ready[0]);
+		hold(s, vmm, ready[1], path);
+	}
+	close(ready[1]);
+	close(vmm);
+	if (read(ready[0], &c, 1) != 1) {
+		close(s);
+		return die("%s", "the kvmxctl holder did not start", 0), -1;
+	}
+	close(ready[0]);
+	/* the same open session as the holder's: it stays when we exit */
+	return s;
+}
+
+/* The holder's session if there is one, else a new session of our own. */
+int held_session_if_any(long pid, long vm_fd)
+{
+	int picked, fd;
+
+	picked = pick_vm_fd(pid, vm_fd);
+	if (picked < 0)
+		return -1;
+	if (find_holder(pid, picked, &fd) > 0)
+		return held_session(pid, picked);
+	return attach_pid(pid, picked);
+}
+
+/* kvmxctl release --pid PID [--vm-fd FD]: stop the holder of the VM. */
+int cmd_release(int argc, char **argv)
+{
+	struct pollfd pfd = { .events = POLLIN };
+	long pid = -1, vm_fd = -1, h;
+	int picked, fd, i;
+	char path[128];
+
+	for (i = 0; i + 1 < argc; i += 2) {
+		if (!strcmp(argv[i], "--pid") && !parse_int(argv[i + 1], "--pid", &pid))
+			continue;
+		if (!strcmp(argv[i], "--vm-fd") && !parse_int(argv[i + 1], "--vm-fd", &vm_fd))
+			continue;
+		break;
+	}
+	if (i != argc || pid < 0) {
+		fprintf(stderr, "kvmxctl: release needs --pid PID [--vm-fd FD]\n");
+		return 2;
+	}
+	picked = pick_vm_fd(pid, vm_fd);
+	if (picked < 0)
+		return 1;
+	h = find_holder(pid, picked, &fd);
+	if (h < 0) {
+		fprintf(stderr, "kvmxctl: kvmxctl holds nothing on process %ld\n", pid);
+		return 1;
+	}
+	pfd.fd = syscall(SYS_pidfd_open, h, 0);
+	kill(h, SIGTERM);
+	/* the holder's exit closes the session: its regions and policy go */
+	if (pfd.fd >= 0)
+		while (poll(&pfd, 1, 5000) < 0 && errno == EINTR)
+			;
+	holder_path(path, sizeof(path), pid, picked);
+	unlink(path);
+	printf("released: what kvmxctl set on process %ld is gone\n", pid);
+	return 0;
+}

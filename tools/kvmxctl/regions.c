@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kvmxctl regions add|list|show|remove: in-kernel MMIO and port-I/O regions
+ * of a running VMM's VM. Regions added here belong to the session kvmxctl
+ * keeps for the VM (hold.c): they serve until removed, released, or the
+ * VMM exits.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <linux/kvmx.h>
+#include "kvmxctl.h"
+
+static const char * const mode_names[] = {
+	[KVMX_MODE_DOORBELL] = "doorbell", [KVMX_MODE_BANK] = "bank",
+	[KVMX_MODE_LOG] = "log", [KVMX_MODE_DISCARD] = "discard",
+	[KVMX_MODE_WINDOW] = "window",
+};
+
+static int parse_u64_arg(const char *s, const char *what, __u64 *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoull(s, &end, 0);
+	if (!*s || *s == '-' || *end || errno)
+		return die("bad %s", what, 0), -1;
+	return 0;
+}
+
+/* 1,2,4,8 or all */
+static int parse_sizes(const char *s, __u32 *out)
+{
+	char *copy = strdup(s), *tok, *save;
+	int ret = 0;
+
+	*out = 0;
+	if (!strcmp(s, "all")) {
+		*out = KVMX_SIZES_ALL;
+		free(copy);
+		return 0;
+	}
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (strcmp(tok, "1") && strcmp(tok, "2") && strcmp(tok, "4") && strcmp(tok, "8")) {
+			ret = die("bad --sizes '%s' (1,2,4,8 or all)", s, 0);
+			break;
+		}
+		*out |= atoi(tok);
+	}
+	free(copy);
+	return ret ? -1 : 0;
+}
+
+struct region_args {
+	long pid, vm_fd;
+	__u64 id;
+	struct kvmx_region r;
+};
+
+/* 0, or 2 for bad usage (the message printed) */
+static int parse_region_args(const char *sub, int argc, char **argv, struct region_args *a)
+{
+	bool add = !strcmp(sub, "add"), want_id = !strcmp(sub, "show") || !strcmp(sub, "remove");
+	struct kvmx_region *r = &a->r;
+	bool have_id = false;
+	__u64 v;
+	int i;
+
+	memset(a, 0, sizeof(*a));
+	a->pid = -1;
+	a->vm_fd = -1;
+	r->eventfd = -1;
+	r->access_sizes = KVMX_SIZES_ALL;
+	for (i = 0; i < argc; i++) {
+		const char *o = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+		int bad = 0;
+		size_t m;
+
+		if (!strcmp(o, "--pid") && val) {
+			bad = parse_int(val, "--pid", &a->pid);
+		} else if (!strcmp(o, "--vm-fd") && val) {
+			bad = parse_int(val, "--vm-fd", &a->vm_fd);
+		} else if (add && !strcmp(o, "--addr") && val) {
+			bad = parse_u64_arg(val, "--addr", &r->addr);
+		} else if (add && !strcmp(o, "--size") && val) {
+			bad = parse_u64_arg(val, "--size", &r->size);
+		} else if (add && !strcmp(o, "--mode") && val) {
+			for (m = 1; m < ARRAY_SIZE(mode_names); m++)
+				if (!strcmp(val, mode_names[m]))
+					break;
+			if (m == ARRAY_SIZE(mode_names)) {
+				fprintf(stderr, "kvmxctl: unknown mode '%s' (%s)\n", val,
+					"doorbell, bank, log, discard, window");
+				return 2;
+			}
+			r->mode = m;
+		} else if (add && !strcmp(o, "--sizes") && val) {
+			bad = parse_sizes(val, &r->access_sizes);
+		} else if (add && !strcmp(o, "--datamatch") && val) {
+			bad = parse_u64_arg(val, "--datamatch", &r->datamatch);
+			r->flags |= KVMX_REGION_DATAMATCH;
+		} else if (add && !strcmp(o, "--log-records") && val) {
+			bad = parse_u64_arg(val, "--log-records", &v);
+			r->log_records = v;
+		} else if (add && !strcmp(o, "--pio")) {
+			r->flags |= KVMX_REGION_PIO;
+			continue;
+		} else if (add && !strcmp(o, "--log-drop")) {
+			r->flags |= KVMX_REGION_LOG_DROP;
+			continue;
+		} else if (want_id && !have_id && o[0] != '-') {
+			bad = parse_u64_arg(o, "region id", &a->id);
+			have_id = true;
+			continue;
+		} else {
+			fprintf(stderr, "kvmxctl: regions %s: unexpected '%s' (kvmxctl --help)\n",
+				sub, o);
+			return 2;
+		}
+		if (bad)
+			return 2;
+		i++;
+	}
+	if (a->pid < 0) {
+		fprintf(stderr, "kvmxctl: regions %s needs --pid\n", sub);
+		return 2;
+	}
+	if (want_id && !have_id) {
+		fprintf(stderr, "kvmxctl: regions %s needs a region id\n", sub);
+		return 2;
+	}
+	if (add && (!r->mode || !r->size)) {
+		fprintf(stderr, "kvmxctl: regions add needs --addr, --size and --mode\n");
+		return 2;
+	}
+	if (r->mode == KVMX_MODE_WINDOW)
+		r->access_sizes = 0;
+	if (r->mode == KVMX_MODE_LOG) {
+		r->log_records = r->log_records ?: 256;
+		r->log_watermark = r->log_records;
+	}
+	return 0;
+}
+
+static struct kvmx_region_list *list_regions(int s)
+{
+	size_t size = sizeof(struct kvmx_region_list) + 64 * sizeof(struct kvmx_region_info);
+	struct kvmx_region_list *l;
+
+	for (;;) {
+		l = calloc(1, size);
+		if (!l)
+			return NULL;
+		l->argsz = size;
+		if (ioctl(s, KVMX_REGION_LIST, l)) {
+			die("%s", "KVMX_REGION_LIST", errno);
+			free(l);
+			return NULL;
+		}
+		if (!(l->flags & KVMX_STATS_TRUNCATED))
+			return l;
+		size = l->argsz + 64 * sizeof(struct kvmx_region_info);
+		free(l);
+	}
+}
+
+static void print_region(const struct kvmx_region_info *e, bool first)
+{
+	const char *mode = e->mode < ARRAY_SIZE(mode_names) ? mode_names[e->mode] : "?";
+
+	if (json) {
+		printf("%s{\"id\":%u,\"mode\":\"%s\",\"pio\":%s,\"kvmxctl\":%s,",
+		       first ? "" : ",", e->id, mode,
+		       e->flags & KVMX_REGION_PIO ? "true" : "false",
+		       e->flags & KVMX_REGION_MINE ? "true" : "false");
+		printf("\"addr\":%llu,\"size\":%llu,\"reads\":%llu,\"writes\":%llu,\"bytes\":%llu,",
+		       (unsigned long long)e->addr, (unsigned long long)e->size,
+		       (unsigned long long)e->reads, (unsigned long long)e->writes,
+		       (unsigned long long)e->bytes);
+		printf("\"dropped\":%llu,\"fallbacks\":%llu,\"last_vcpu\":%u}",
+		       (unsigned long long)e->dropped, (unsigned long long)e->fallbacks,
+		       e->last_vcpu);
+		return;
+	}
+	if (first)
+		printf("%6s %-8s %-4s %18s %10s %10s %10s %10s  %s\n", "id", "mode", "bus",
+		       "addr", "size", "reads", "writes", "dropped", "owner");
+	printf("%6u %-8s %-4s %#18llx %#10llx %10llu %10llu %10llu  %s\n", e->id, mode,
+	       e->flags & KVMX_REGION_PIO ? "pio" : "mmio", (unsigned long long)e->addr,
+	       (unsigned long long)e->size, (unsigned long long)e->reads,
+	       (unsigned long long)e->writes, (unsigned long long)e->dropped,
+	       e->flags & KVMX_REGION_MINE ? "kvmxctl" : "other session");
+}
+
+/* BANK registers, as the guest reads them */
+static void dump_bank(int s, const struct kvmx_region_info *e)
+{
+	size_t len = (e->size + 4095) & ~4095ull, i;
+	unsigned char *p;
+
+	p = mmap(NULL, len, PROT_READ, MAP_SHARED, s, (off_t)e->id << 24);
+	if (p == MAP_FAILED)
+		return;
+	for (i = 0; i < e->size && i < 256; i++)
+		printf("%s%02x", i % 16 ? " " : i ? "\n  " : "  ", p[i]);
+	printf("\n");
+	munmap(p, len);
+}
+
+static int cmd_regions_list(int s, const struct region_args *a, bool one)
+{
+	struct kvmx_region_list *l = list_regions(s);
+	bool found = false;
+	__u32 i;
+
+	if (!l)
+		return 1;
+	if (json && !one)
+		printf("[");
+	for (i = 0; i < l->nr_entries; i++) {
+		if (one && l->entries[i].id != a->id)
+			continue;
+		print_region(&l->entries[i], !found);
+		found = true;
+		if (one && !json && l->entries[i].mode == KVMX_MODE_BANK &&
+		    (l->entries[i].flags & KVMX_REGION_MINE))
+			dump_bank(s, &l->entries[i]);
+	}
+	if (json && !one)
+		printf("]");
+	if (json && (found || !one))
+		printf("\n");
+	free(l);
+	if (one && !found) {
+		fprintf(stderr, "kvmxctl: process %ld's VM has no region %llu\n", a->pid,
+			(unsigned long long)a->id);
+		return 1;
+	}
+	return 0;
+}
+
+int cmd_regions(int argc, char **argv)
+{
+	struct region_args a;
+	const char *sub;
+	int s, ret, efd = -1;
+
+	if (argc < 1 || (strcmp(argv[0], "add") && strcmp(argv[0], "list") &&
+			 strcmp(argv[0], "show") && strcmp(argv[0], "remove"))) {
+		fprintf(stderr, "kvmxctl: regions needs add, list, show or remove\n");
+		return 2;
+	}
+	sub = argv[0];
+	ret = parse_region_args(sub, argc - 1, argv + 1, &a);
+	if (ret)
+		return ret;
+	/* reading needs any session; changing, kvmxctl's own for the VM */
+	if (!strcmp(sub, "list") || !strcmp(sub, "show"))
+		s = held_session_if_any(a.pid, a.vm_fd);
+	else
+		s = held_session(a.pid, a.vm_fd);
+	if (s < 0)
+		return 1;
+	if (!strcmp(sub, "list") || !strcmp(sub, "show")) {
+		ret = cmd_regions_list(s, &a, !strcmp(sub, "show"));
+	} else if (!strcmp(sub, "remove")) {
+		ret = 0;
+		char id[24];
+
+		snprintf(id, sizeof(id), "%llu", (unsigned long long)a.id);
+		if (ioctl(s, KVMX_REGION_DEL, (unsigned long)a.id)) {
+			ret = errno == ENOENT ?
+				die("no region %s added by kvmxctl (regions list shows owners)",
+				    id, 0) :
+				die("%s", "KVMX_REGION_DEL", errno);
+		} else {
+			printf("region %llu removed\n", (unsigned long long)a.id);
+		}
+	} else {
+		/* a doorbell signals an eventfd: the region keeps it alive */
+		if (a.r.mode == KVMX_MODE_DOORBELL) {
+			efd = eventfd(0, EFD_CLOEXEC);
+			a.r.eventfd = efd;
+		}
+		a.r.argsz = sizeof(a.r);
+		ret = 0;
+		if (ioctl(s, KVMX_REGION_ADD, &a.r))
+			ret = die("%s", "KVMX_REGION_ADD", errno);
+		else if (json)
+			printf("{\"id\":%u}\n", a.r.id);
+		else
+			printf("region %u added: %s at %#llx+%#llx; %s\n", a.r.id,
+			       mode_names[a.r.mode], (unsigned long long)a.r.addr,
+			       (unsigned long long)a.r.size,
+			       "it serves until removed, released or the VMM exits");
+		if (efd >= 0)
+			close(efd);
+	}
+	close(s);
+	return ret;
+}
