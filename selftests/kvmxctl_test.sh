@@ -24,7 +24,7 @@ expect() {
 }
 
 echo "TAP version 13"
-echo "1..37"
+echo "1..43"
 expect 2 "usage" "no command" -- kvmxctl
 expect 2 "unknown command" "unknown command" -- kvmxctl frobnicate
 expect 2 "bad --pid" "non-numeric pid" -- kvmxctl stats --pid abc
@@ -153,10 +153,47 @@ check "a discard region: no write reaches the VMM" "$(batch 5)" '^5 0$'
 kvmxctl release --pid "$pid" >/dev/null
 check "release: the writes reach the VMM again, no holder left" \
 	"$(batch 6) holder=$(holder)" '^6 40 holder=$'
+
+# live views: stats --prometheus, top, trace agree with stats
+case $(uname -m) in aarch64) trap=sysreg ;; *) trap=cpuid ;; esac
+cnt=$(kvmxctl --json stats --pid "$pid" |
+    sed -n "s/.*\"vcpu\":\"vm\",\"class\":\"$trap\",\"count\":\([0-9]*\),.*/\1/p")
+check "stats --prometheus: the $trap counter and its histogram agree with stats ($cnt)" \
+	"$(kvmxctl stats --pid "$pid" --prometheus)" \
+	"^kvmx_exits_total\{pid=\"$pid\",vcpu=\"all\",class=\"$trap\"\} $cnt\$" \
+	"^kvmx_exit_latency_seconds_bucket\{pid=\"$pid\",vcpu=\"all\",class=\"$trap\",\
+le=\"\+Inf\"\} $cnt\$" \
+	"^kvmx_exit_latency_seconds_count\{pid=\"$pid\",vcpu=\"all\",class=\"$trap\"\} $cnt\$" \
+	'^# TYPE kvmx_exit_latency_seconds histogram$'
+check "top --count 1 --json: an idle VM, totals as stats says" \
+	"$(kvmxctl --json top --pid "$pid" --count 1)" \
+	"\"class\":\"$trap\",\"per_s\":0.0,\"total\":$cnt\}"
+kvmxctl trace --pid "$pid" --class mmio --count 10 > /tmp/kvmxctl_trace.out &
+tr=$!
+sleep 1
+batch 7 >/dev/null
+wait $tr
+# every record an MMIO exit; on arm64 every other one is the ucall's
+case $(uname -m) in aarch64) dev=5 ;; *) dev=10 ;; esac
+check "trace --class mmio --count 10: the guest's device writes ($dev) and ucalls" \
+	"$(grep -c ' exit   mmio ' /tmp/kvmxctl_trace.out) \
+$(grep -c ' exit   mmio .* gpa 0xc0000000 ' /tmp/kvmxctl_trace.out)" "^10 $dev\$"
+expect 2 "unknown class 'frob'" "trace of an unknown class" -- \
+	kvmxctl trace --pid "$pid" --class frob
+expect 2 "interval must be at least 1" "top with a zero interval" -- \
+	kvmxctl top --pid "$pid" --interval 0
+
 kvmxctl policy set --pid "$pid" --mmio discard --range 0xc0000000:0x1000 >/dev/null
 h=$(holder)
+kvmxctl trace --pid "$pid" > /dev/null 2> /tmp/kvmxctl_trace.err &
+tr=$!
+sleep 1
 kill -TERM "$pid"
-wait
+wait "$pid"
+wait $tr
+rc=$?
+check "trace: the VMM exits mid-command: a message and status 1" \
+	"$rc $(cat /tmp/kvmxctl_trace.err)" "^1 kvmxctl: process $pid exited"
 i=0
 while kill -0 "$h" 2>/dev/null && [ $i -lt 100 ]; do
 	sleep 0.1

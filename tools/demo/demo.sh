@@ -32,7 +32,8 @@ batch() {
 		i=$((i + 1))
 		[ $i -lt 300 ] || { echo "kvmx_demo did not run batch $1"; exit 1; }
 	done
-	echo "guest batch $1: $(cut -d' ' -f2 /tmp/vmm.pid.batch) of its 40 MMIO writes reached the VMM"
+	n=$(cut -d' ' -f2 /tmp/vmm.pid.batch)
+	echo "guest batch $1: $n of its 40 MMIO writes reached the VMM"
 }
 echo "== kvmxctl regions add --pid $pid --addr 0xc0000000 --size 4 --mode doorbell"
 kvmxctl regions add --pid "$pid" --addr 0xc0000000 --size 4 --mode doorbell

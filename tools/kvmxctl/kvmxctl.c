@@ -8,6 +8,7 @@
  *   kvmxctl policy show|set|clear --pid PID [--vm-fd FD] [...] (policy.c)
  *   kvmxctl regions add|list|show|remove --pid PID [...] (regions.c)
  *   kvmxctl release --pid PID [--vm-fd FD] (hold.c)
+ *   kvmxctl top|trace --pid PID [...], stats --prometheus (live.c)
  *
  * "stats" and "faults" attach to the VM of a running VMM: it finds the VM's
  * anon_inode:kvm-vm file descriptor under /proc/PID/fd and takes a copy of
@@ -37,11 +38,20 @@ static const char usage[] =
 "  stats --pid PID          exit counts and latency of the VM of process PID,\n"
 "        [--vm-fd FD]       per exit class and raw reason, VM and per vCPU;\n"
 "        [--reset]          --vm-fd picks one VM of a VMM that has several,\n"
-"                           --reset zeroes the counters after printing\n"
+"                           --reset zeroes the counters after printing;\n"
+"        [--prometheus]     --prometheus prints the text exposition format\n"
+"  top --pid PID            exit rates per second by class and raw reason,\n"
+"        [--interval SEC]   redrawn every SEC (1); --count N: N reports, then\n"
+"        [--count N]        exit (batch mode)\n"
 "  faults --pid PID         stage-2 faults of the VM of process PID per class\n"
 "        [--vm-fd FD]       (first touch, permission, MMIO in the kernel or to\n"
 "        [--reset]          the VMM, unbacked, guest table walk), by access and\n"
 "                           level, and the hottest 4 KiB pages and 2 MiB ranges\n"
+"  trace --pid PID          stream the event ring, a line per exit (every\n"
+"        [--sample N]       N-th of each vCPU and class), --class: only\n"
+"        [--class CLASS]    those classes, --faults: stage-2 faults too,\n"
+"        [--faults]         --count: stop after N records\n"
+"        [--count N]\n"
 "  policy show --pid PID    the VM's exit policy and its counters\n"
 "  policy set --pid PID     set it. ACTION: forward, discard, inject (inject:\n"
 "        [--mmio ACTION]    arm64 only; unclaimed MMIO or unbacked faults get\n"
@@ -66,10 +76,12 @@ static const char usage[] =
 "exits with the VMM or on release.\n"
 "\n"
 "options:\n"
-"  --json     machine-readable output\n"
+"  --json     machine-readable output (JSON; top and trace: a line each)\n"
 "  -h, --help this text\n";
 
 int json;
+static int prometheus;		/* stats --prometheus */
+static long target_pid;		/* the VMM of a table command */
 
 int die(const char *fmt, const char *arg, int err)
 {
@@ -223,8 +235,7 @@ int attach_pid(pid_t pid, int vm_fd)
  * KVMX_GET_STATS or KVMX_GET_FAULTS: both answer with a header (argsz,
  * flags, ...) and entries, and say the size they need when truncated.
  */
-static void *get_table(int s, unsigned long req, const char *name, size_t hdr,
-		       size_t entry)
+void *get_table(int s, unsigned long req, const char *name, size_t hdr, size_t entry)
 {
 	size_t size = hdr + 64 * entry;
 	__u32 *t;
@@ -393,6 +404,8 @@ static int parse_target(const char *cmd, int argc, char **argv, struct target *t
 				return 2;
 		} else if (!strcmp(argv[i], "--reset")) {
 			t->reset = 1;
+		} else if (!strcmp(argv[i], "--prometheus") && !strcmp(cmd, "stats")) {
+			prometheus = 1;
 		} else {
 			fprintf(stderr, "kvmxctl: %s: unexpected '%s'\n%s", cmd, argv[i], usage);
 			return 2;
@@ -508,7 +521,9 @@ static void print_faults_table(const struct kvmx_faults *f)
 
 static void print_stats(const void *t)
 {
-	if (json)
+	if (prometheus)
+		print_prometheus(t, target_pid);
+	else if (json)
 		print_json(t);
 	else
 		print_table(t);
@@ -548,6 +563,7 @@ static int cmd_table(const struct table_cmd *c, int argc, char **argv)
 	s = attach_pid(t.pid, t.vm_fd);
 	if (s < 0)
 		return 1;
+	target_pid = t.pid;
 	tab = get_table(s, c->req, c->req_name, c->hdr, c->entry);
 	if (!tab) {
 		close(s);
@@ -594,6 +610,10 @@ int main(int argc, char **argv)
 		return cmd_regions(argc - i - 1, argv + i + 1);
 	if (!strcmp(argv[i], "release"))
 		return cmd_release(argc - i - 1, argv + i + 1);
+	if (!strcmp(argv[i], "top"))
+		return cmd_top(argc - i - 1, argv + i + 1);
+	if (!strcmp(argv[i], "trace"))
+		return cmd_trace(argc - i - 1, argv + i + 1);
 	for (size_t k = 0; k < ARRAY_SIZE(table_cmds); k++)
 		if (!strcmp(argv[i], table_cmds[k].name))
 			return cmd_table(&table_cmds[k], argc - i - 1, argv + i + 1);

@@ -23,14 +23,19 @@ int open_kvmx(void);
 int pick_vm_fd(pid_t pid, int vm_fd);
 int attach_pid(pid_t pid, int vm_fd);
 int parse_int(const char *s, const char *what, long *out);
+void *get_table(int s, unsigned long req, const char *name, size_t hdr, size_t entry);
 
 /* hold.c: the session kvmxctl keeps per VM for what it sets */
 int held_session(long pid, long vm_fd);
 int held_session_if_any(long pid, long vm_fd);
 int cmd_release(int argc, char **argv);
 
-/* policy.c, regions.c */
+/* policy.c, regions.c, live.c */
 int cmd_policy(int argc, char **argv);
 int cmd_regions(int argc, char **argv);
+int cmd_top(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
+struct kvmx_stats;
+void print_prometheus(const struct kvmx_stats *st, long pid);
 
 #endif /* _KVMXCTL_H */
