@@ -6,7 +6,9 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434

@@ -115,7 +115,8 @@ static int parse_region_args(const char *sub, int argc, char **argv, struct regi
 			r->flags |= KVMX_REGION_LOG_DROP;
 			continue;
 		} else if (want_id && !have_id && o[0] != '-') {
-			bad = parse_u64_arg(o, "region id", &a->id);
+			if (parse_u64_arg(o, "region id", &a->id))
+				return 2;
 			have_id = true;
 			continue;
 		} else {

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kvmxctl's argument and output code on the host, without /dev/kvmx: every
+ * malformed command line gets exit status 2 and a message naming the
+ * problem before anything is opened; --help succeeds; the Prometheus
+ * output of a known stats table is exact. kvmxctl's sources are built in
+ * with its main() renamed.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/kvmx.h>
+#include "kselftest_harness.h"
+#include "../../tools/kvmxctl/kvmxctl.h"
+
+int kvmxctl_main(int argc, char **argv);
+
+static char out[1 << 16], err[4096];
+
+/* Run kvmxctl with the arguments given (NULL-terminated); capture its output. */
+static int run(const char *arg0, ...)
+{
+	FILE *o = tmpfile(), *e = tmpfile();
+	int so = dup(1), se = dup(2), argc = 1, ret;
+	char *argv[32] = { "kvmxctl" };
+	const char *a = arg0;
+	va_list ap;
+	size_t n;
+
+	va_start(ap, arg0);
+	for (; a && argc < 31; a = va_arg(ap, const char *))
+		argv[argc++] = strdup(a);
+	va_end(ap);
+	argv[argc] = NULL;
+	json = 0;
+	fflush(stdout);
+	fflush(stderr);
+	dup2(fileno(o), 1);
+	dup2(fileno(e), 2);
+	ret = kvmxctl_main(argc, argv);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(so, 1);
+	dup2(se, 2);
+	close(so);
+	close(se);
+	rewind(o);
+	rewind(e);
+	n = fread(out, 1, sizeof(out) - 1, o);
+	out[n] = 0;
+	n = fread(err, 1, sizeof(err) - 1, e);
+	err[n] = 0;
+	fclose(o);
+	fclose(e);
+	return ret;
+}
+
+#define EXPECT_USAGE(msg, ...) do {					\
+		EXPECT_EQ(2, run(__VA_ARGS__, NULL));			\
+		EXPECT_NE(NULL, strstr(err, msg)) TH_LOG("stderr: %s", err); \
+	} while (0)
+
+TEST(help)
+{
+	EXPECT_EQ(0, run("--help", NULL));
+	EXPECT_NE(NULL, strstr(out, "usage: kvmxctl"));
+	EXPECT_NE(NULL, strstr(out, "regions add"));
+	EXPECT_NE(NULL, strstr(out, "--prometheus"));
+	EXPECT_EQ(2, run(NULL));
+}
+
+TEST(bad_command_lines)
+{
+	EXPECT_USAGE("unknown command 'frob'", "frob");
+	EXPECT_USAGE("bad --pid", "stats", "--pid", "12x");
+	EXPECT_USAGE("bad --pid", "stats", "--pid", "-1");
+	EXPECT_USAGE("bad --pid", "stats", "--pid", "99999999999");
+	EXPECT_USAGE("needs --pid", "faults");
+	EXPECT_USAGE("unexpected '--prometheus'", "faults", "--pid", "1", "--prometheus");
+	EXPECT_USAGE("needs show, set or clear", "policy", "frob");
+	EXPECT_USAGE("unknown action 'drop'", "policy", "set", "--pid", "1", "--mmio", "drop");
+	EXPECT_USAGE("bad range '5'", "policy", "set", "--pid", "1", "--range", "5");
+	EXPECT_USAGE("bad range '5:'", "policy", "set", "--pid", "1", "--range", "5:");
+	EXPECT_USAGE("bad range '5:0'", "policy", "set", "--pid", "1", "--range", "5:0");
+	EXPECT_USAGE("bad range '1:2:3'", "policy", "set", "--pid", "1", "--range", "1:2:3");
+	EXPECT_USAGE("--sample: bad 'mmio'", "policy", "set", "--pid", "1", "--sample", "mmio");
+	EXPECT_USAGE("N must be at least 1", "policy", "set", "--pid", "1", "--sample", "mmio:0");
+	EXPECT_USAGE("unexpected '--mmio'", "policy", "show", "--pid", "1", "--mmio", "discard");
+	EXPECT_USAGE("needs add, list, show or remove", "regions");
+	EXPECT_USAGE("unknown mode 'frob'", "regions", "add", "--pid", "1", "--addr", "0",
+		     "--size", "4", "--mode", "frob");
+	EXPECT_USAGE("needs --addr, --size and --mode", "regions", "add", "--pid", "1");
+	EXPECT_USAGE("bad --sizes '3'", "regions", "add", "--pid", "1", "--addr", "0",
+		     "--size", "4", "--mode", "bank", "--sizes", "3");
+	EXPECT_USAGE("bad --addr", "regions", "add", "--pid", "1", "--addr", "0xg",
+		     "--size", "4", "--mode", "bank");
+	EXPECT_USAGE("needs a region id", "regions", "show", "--pid", "1");
+	EXPECT_USAGE("bad region id", "regions", "remove", "--pid", "1", "x");
+	EXPECT_USAGE("release needs --pid", "release");
+	EXPECT_USAGE("interval must be at least 1", "top", "--pid", "1", "--interval", "0");
+	EXPECT_USAGE("unknown class 'frob'", "trace", "--pid", "1", "--class", "frob");
+	EXPECT_USAGE("unexpected '--interval'", "trace", "--pid", "1", "--interval", "2");
+}
+
+/* A VM-wide and a vCPU entry of one class: counter, cumulative histogram. */
+TEST(prometheus_output)
+{
+	struct {
+		struct kvmx_stats st;
+		struct kvmx_stat_entry e[3];
+	} t = {
+		.st = { .nr_entries = 3, .arch = KVMX_ARCH_ARM64, .lost = 2 },
+		.e = {
+			{ .vcpu = KVMX_STAT_VM, .kind = KVMX_STAT_CLASS, .class = KVMX_EXIT_MMIO,
+			  .count = 7, .lat_count = 7, .lat_sum_ns = 3000,
+			  .lat_hist = { [8] = 3, [9] = 4 } },
+			{ .vcpu = 0, .kind = KVMX_STAT_CLASS, .class = KVMX_EXIT_MMIO, .count = 7 },
+			{ .vcpu = KVMX_STAT_VM, .kind = KVMX_STAT_RAW, .raw = 0x24, .count = 7 },
+		},
+	};
+	FILE *o = tmpfile();
+	int so = dup(1);
+	size_t n;
+
+	fflush(stdout);
+	dup2(fileno(o), 1);
+	print_prometheus(&t.st, 42);
+	fflush(stdout);
+	dup2(so, 1);
+	close(so);
+	rewind(o);
+	n = fread(out, 1, sizeof(out) - 1, o);
+	out[n] = 0;
+	fclose(o);
+
+	static const char * const want[] = {
+		"# TYPE kvmx_exits_total counter\n",
+		"kvmx_exits_total{pid=\"42\",vcpu=\"all\",class=\"mmio\"} 7\n",
+		"kvmx_exits_total{pid=\"42\",vcpu=\"0\",class=\"mmio\"} 7\n",
+		"kvmx_exits_by_reason_total{pid=\"42\",vcpu=\"all\",reason=\"",
+		/* [256, 512) ns holds 3, [512, 1024) 4: cumulative */
+		"vcpu=\"all\",class=\"mmio\",le=\"0.000000256\"} 0\n",
+		"vcpu=\"all\",class=\"mmio\",le=\"0.000000512\"} 3\n",
+		"vcpu=\"all\",class=\"mmio\",le=\"0.000001024\"} 7\n",
+		"vcpu=\"all\",class=\"mmio\",le=\"+Inf\"} 7\n",
+		"kvmx_exit_latency_seconds_sum{pid=\"42\",vcpu=\"all\",class=\"mmio\"} 0.000003000\n",
+		"kvmx_exit_latency_seconds_count{pid=\"42\",vcpu=\"all\",class=\"mmio\"} 7\n",
+		"kvmx_lost_exits_total{pid=\"42\"} 2\n",
+	};
+	for (n = 0; n < ARRAY_SIZE(want); n++) {
+		if (!strstr(out, want[n]))
+			TH_LOG("missing %s in:\n%s", want[n], out);
+		EXPECT_NE(NULL, strstr(out, want[n]));
+	}
+}
+
+TEST_HARNESS_MAIN
