@@ -99,6 +99,9 @@ TEST(bad_command_lines)
 	EXPECT_USAGE("needs a region id", "regions", "show", "--pid", "1");
 	EXPECT_USAGE("bad region id", "regions", "remove", "--pid", "1", "x");
 	EXPECT_USAGE("release needs --pid", "release");
+	EXPECT_USAGE("unexpected '--frob'", "release", "--pid", "1", "--frob");
+	EXPECT_USAGE("regions list: unexpected '3'", "regions", "list", "--pid", "1", "3");
+	EXPECT_USAGE("unexpected '--reset'", "top", "--pid", "1", "--reset");
 	EXPECT_USAGE("interval must be at least 1", "top", "--pid", "1", "--interval", "0");
 	EXPECT_USAGE("unknown class 'frob'", "trace", "--pid", "1", "--class", "frob");
 	EXPECT_USAGE("unexpected '--interval'", "trace", "--pid", "1", "--interval", "2");

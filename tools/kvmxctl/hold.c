@@ -142,22 +142,16 @@ int held_session_if_any(long pid, long vm_fd)
 int cmd_release(int argc, char **argv)
 {
 	struct pollfd pfd = { .events = POLLIN };
-	long pid = -1, vm_fd = -1, h;
-	int picked, fd, i;
+	struct target t;
+	int picked, fd, ret;
 	char path[128];
+	long pid, h;
 
-	for (i = 0; i + 1 < argc; i += 2) {
-		if (!strcmp(argv[i], "--pid") && !parse_int(argv[i + 1], "--pid", &pid))
-			continue;
-		if (!strcmp(argv[i], "--vm-fd") && !parse_int(argv[i + 1], "--vm-fd", &vm_fd))
-			continue;
-		break;
-	}
-	if (i != argc || pid < 0) {
-		fprintf(stderr, "kvmxctl: release needs --pid PID [--vm-fd FD]\n");
-		return 2;
-	}
-	picked = pick_vm_fd(pid, vm_fd);
+	ret = parse_opts("release", argc, argv, &t, NULL, NULL);
+	if (ret)
+		return ret;
+	pid = t.pid;
+	picked = pick_vm_fd(pid, t.vm_fd);
 	if (picked < 0)
 		return 1;
 	h = find_holder(pid, picked, &fd);

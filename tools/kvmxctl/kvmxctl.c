@@ -383,39 +383,63 @@ int parse_int(const char *s, const char *what, long *out)
 	return 0;
 }
 
-struct target {
-	long pid;
-	long vm_fd;
-	int reset;
-};
-
-/* --pid PID [--vm-fd FD] [--reset]; 2 for bad usage */
-static int parse_target(const char *cmd, int argc, char **argv, struct target *t)
+/**
+ * parse_opts() - the arguments of a command
+ * @name:	the command, for messages ("stats", "policy set", ...)
+ * @argc:	arguments after the command
+ * @argv:	them
+ * @t:		--pid and --vm-fd go here; --pid is required
+ * @opt:	every other argument @o (with @v the next one, or NULL) goes to
+ *		it: it returns OPT_VALUE if it used @v too, OPT_FLAG if not,
+ *		OPT_BAD (its message printed) or OPT_UNKNOWN. NULL: none.
+ * @ctx:	for @opt
+ *
+ * Return: 0, or 2 for bad usage, its message printed.
+ */
+int parse_opts(const char *name, int argc, char **argv, struct target *t, opt_fn opt,
+	       void *ctx)
 {
-	int i;
+	int i, r;
 
 	*t = (struct target){ .pid = -1, .vm_fd = -1 };
 	for (i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--pid") && i + 1 < argc) {
-			if (parse_int(argv[++i], "--pid", &t->pid))
-				return 2;
-		} else if (!strcmp(argv[i], "--vm-fd") && i + 1 < argc) {
-			if (parse_int(argv[++i], "--vm-fd", &t->vm_fd))
-				return 2;
-		} else if (!strcmp(argv[i], "--reset")) {
-			t->reset = 1;
-		} else if (!strcmp(argv[i], "--prometheus") && !strcmp(cmd, "stats")) {
-			prometheus = 1;
-		} else {
-			fprintf(stderr, "kvmxctl: %s: unexpected '%s'\n%s", cmd, argv[i], usage);
+		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(o, "--pid") && v)
+			r = parse_int(v, "--pid", &t->pid) ? OPT_BAD : OPT_VALUE;
+		else if (!strcmp(o, "--vm-fd") && v)
+			r = parse_int(v, "--vm-fd", &t->vm_fd) ? OPT_BAD : OPT_VALUE;
+		else
+			r = opt ? opt(ctx, o, v) : OPT_UNKNOWN;
+		if (r == OPT_BAD)
+			return 2;
+		if (r == OPT_UNKNOWN) {
+			fprintf(stderr, "kvmxctl: %s: unexpected '%s' (kvmxctl --help)\n", name, o);
 			return 2;
 		}
+		i += r == OPT_VALUE;
 	}
 	if (t->pid < 0) {
-		fprintf(stderr, "kvmxctl: %s needs --pid\n", cmd);
+		fprintf(stderr, "kvmxctl: %s needs --pid\n", name);
 		return 2;
 	}
 	return 0;
+}
+
+/* stats and faults: --reset; stats: --prometheus */
+static int table_opt(void *ctx, const char *o, const char *v)
+{
+	int *reset = ctx;
+
+	if (!strcmp(o, "--reset")) {
+		*reset = 1;
+		return OPT_FLAG;
+	}
+	if (!strcmp(o, "--prometheus") && reset[1]) {
+		prometheus = 1;
+		return OPT_FLAG;
+	}
+	return OPT_UNKNOWN;
 }
 
 /* -- faults --------------------------------------------------------------- */
@@ -553,11 +577,11 @@ static const struct table_cmd {
 
 static int cmd_table(const struct table_cmd *c, int argc, char **argv)
 {
+	int s, ret, flags[2] = { 0, !strcmp(c->name, "stats") };	/* reset, stats */
 	struct target t;
-	int s, ret;
 	void *tab;
 
-	ret = parse_target(c->name, argc, argv, &t);
+	ret = parse_opts(c->name, argc, argv, &t, table_opt, flags);
 	if (ret)
 		return ret;
 	s = attach_pid(t.pid, t.vm_fd);
@@ -570,7 +594,7 @@ static int cmd_table(const struct table_cmd *c, int argc, char **argv)
 		return 1;
 	}
 	c->print(tab);
-	if (t.reset && ioctl(s, KVMX_RESET_STATS, 0))
+	if (flags[0] && ioctl(s, KVMX_RESET_STATS, 0))
 		ret = die("%s", "KVMX_RESET_STATS", errno);
 	free(tab);
 	close(s);

@@ -25,6 +25,18 @@ int open_kvmx(void);
 int pick_vm_fd(pid_t pid, int vm_fd);
 int attach_pid(pid_t pid, int vm_fd);
 int parse_int(const char *s, const char *what, long *out);
+
+/* the VM a command works on: --pid PID [--vm-fd FD] */
+struct target {
+	long pid;
+	long vm_fd;
+};
+
+/* what an option callback of parse_opts() did with an argument */
+enum { OPT_UNKNOWN, OPT_FLAG, OPT_VALUE, OPT_BAD };
+typedef int (*opt_fn)(void *ctx, const char *o, const char *v);
+int parse_opts(const char *name, int argc, char **argv, struct target *t, opt_fn opt,
+	       void *ctx);
 void *get_table(int s, unsigned long req, const char *name, size_t hdr, size_t entry);
 
 /* hold.c: the session kvmxctl keeps per VM for what it sets */

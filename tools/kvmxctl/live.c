@@ -27,64 +27,56 @@
 #include "kvmxctl.h"
 
 struct live_args {
-	long pid, vm_fd, interval, count, sample;
-	bool faults;
+	bool trace, faults;
+	long interval, count, sample;
 	__u32 classes;		/* trace: a bit per class; 0: all */
 };
 
-/* --pid --vm-fd, and per command: --interval --count (top); --sample --class
- * --faults --count (trace). 0, or 2 for bad usage.
- */
-static int parse_live_args(const char *cmd, int argc, char **argv, struct live_args *a)
+/* top: --interval --count; trace: --sample --class --faults --count */
+static int live_opt(void *ctx, const char *o, const char *v)
 {
-	bool trace = !strcmp(cmd, "trace");
+	struct live_args *a = ctx;
 	unsigned int c;
-	int i;
 
-	*a = (struct live_args){ .pid = -1, .vm_fd = -1, .interval = 1, .sample = 1 };
-	for (i = 0; i < argc; i++) {
-		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		int bad = 0;
+	if (a->trace && !strcmp(o, "--faults")) {
+		a->faults = true;
+		return OPT_FLAG;
+	}
+	if (!v)
+		return OPT_UNKNOWN;
+	if (!strcmp(o, "--count"))
+		return parse_int(v, o, &a->count) ? OPT_BAD : OPT_VALUE;
+	if (!a->trace && !strcmp(o, "--interval")) {
+		if (parse_int(v, o, &a->interval))
+			return OPT_BAD;
+		if (!a->interval)
+			return die("%s", "--interval must be at least 1 s", 0), OPT_BAD;
+		return OPT_VALUE;
+	}
+	if (a->trace && !strcmp(o, "--sample")) {
+		if (parse_int(v, o, &a->sample))
+			return OPT_BAD;
+		if (!a->sample)
+			return die("%s", "--sample must be at least 1", 0), OPT_BAD;
+		return OPT_VALUE;
+	}
+	if (a->trace && !strcmp(o, "--class")) {
+		for (c = 0; c < KVMX_EXIT_NR_CLASSES; c++)
+			if (!strcmp(v, kvmx_class_name(c)))
+				break;
+		if (c == KVMX_EXIT_NR_CLASSES)
+			return die("unknown class '%s'", v, 0), OPT_BAD;
+		a->classes |= 1u << c;
+		return OPT_VALUE;
+	}
+	return OPT_UNKNOWN;
+}
 
-		if (!strcmp(o, "--pid") && v) {
-			bad = parse_int(v, "--pid", &a->pid);
-		} else if (!strcmp(o, "--vm-fd") && v) {
-			bad = parse_int(v, "--vm-fd", &a->vm_fd);
-		} else if (!strcmp(o, "--count") && v) {
-			bad = parse_int(v, "--count", &a->count);
-		} else if (!trace && !strcmp(o, "--interval") && v) {
-			bad = parse_int(v, "--interval", &a->interval) || !a->interval;
-			if (!a->interval)
-				fprintf(stderr, "kvmxctl: --interval must be at least 1 s\n");
-		} else if (trace && !strcmp(o, "--sample") && v) {
-			bad = parse_int(v, "--sample", &a->sample) || !a->sample;
-			if (!a->sample)
-				fprintf(stderr, "kvmxctl: --sample must be at least 1\n");
-		} else if (trace && !strcmp(o, "--class") && v) {
-			for (c = 0; c < KVMX_EXIT_NR_CLASSES; c++)
-				if (!strcmp(v, kvmx_class_name(c)))
-					break;
-			if (c == KVMX_EXIT_NR_CLASSES) {
-				fprintf(stderr, "kvmxctl: unknown class '%s'\n", v);
-				return 2;
-			}
-			a->classes |= 1u << c;
-		} else if (trace && !strcmp(o, "--faults")) {
-			a->faults = true;
-			continue;
-		} else {
-			fprintf(stderr, "kvmxctl: %s: unexpected '%s' (kvmxctl --help)\n", cmd, o);
-			return 2;
-		}
-		if (bad)
-			return 2;
-		i++;
-	}
-	if (a->pid < 0) {
-		fprintf(stderr, "kvmxctl: %s needs --pid\n", cmd);
-		return 2;
-	}
-	return 0;
+static int parse_live_args(const char *cmd, int argc, char **argv, struct target *t,
+			   struct live_args *a)
+{
+	*a = (struct live_args){ .trace = !strcmp(cmd, "trace"), .interval = 1, .sample = 1 };
+	return parse_opts(cmd, argc, argv, t, live_opt, a);
 }
 
 static struct kvmx_stats *read_stats(int s)
@@ -199,19 +191,20 @@ int cmd_top(int argc, char **argv)
 	unsigned long long *prev = calloc(TOP_KEYS, sizeof(*prev));
 	struct top_row *rows = calloc(TOP_KEYS, sizeof(*rows));
 	struct live_args a;
+	struct target t;
 	struct kvmx_stats *st;
 	int s, vmm, ret, n;
 	double t0, t1;
 	long round;
 	__u32 i;
 
-	ret = parse_live_args("top", argc, argv, &a);
+	ret = parse_live_args("top", argc, argv, &t, &a);
 	if (ret)
 		return ret;
-	s = attach_pid(a.pid, a.vm_fd);
+	s = attach_pid(t.pid, t.vm_fd);
 	if (s < 0)
 		return 1;
-	vmm = syscall(SYS_pidfd_open, a.pid, 0);
+	vmm = syscall(SYS_pidfd_open, t.pid, 0);
 	st = read_stats(s);
 	if (!st || vmm < 0 || !prev || !rows)
 		return 1;
@@ -223,7 +216,7 @@ int cmd_top(int argc, char **argv)
 	for (round = 0; !a.count || round < a.count; round++) {
 		sleep(a.interval);
 		if (vmm_gone(vmm)) {
-			fprintf(stderr, "kvmxctl: process %ld exited\n", a.pid);
+			fprintf(stderr, "kvmxctl: process %ld exited\n", t.pid);
 			return 1;
 		}
 		st = read_stats(s);
@@ -241,7 +234,7 @@ int cmd_top(int argc, char **argv)
 			prev[k] = st->entries[i].count;
 		}
 		qsort(rows, n, sizeof(*rows), row_cmp);
-		top_print(st, rows, n, t1 - t0, a.pid, !a.count);
+		top_print(st, rows, n, t1 - t0, t.pid, !a.count);
 		free(st);
 		t0 = t1;
 	}
@@ -283,15 +276,16 @@ int cmd_trace(int argc, char **argv)
 	const struct kvmx_exit_record *recs;
 	struct kvmx_ring_header *h;
 	struct live_args a;
+	struct target t;
 	struct kvmx_stats *st;
 	__u32 arch, tail, head, c;
 	long seen = 0;
 	int s, ret;
 
-	ret = parse_live_args("trace", argc, argv, &a);
+	ret = parse_live_args("trace", argc, argv, &t, &a);
 	if (ret)
 		return ret;
-	s = attach_pid(a.pid, a.vm_fd);
+	s = attach_pid(t.pid, t.vm_fd);
 	if (s < 0)
 		return 1;
 	st = read_stats(s);
@@ -311,7 +305,7 @@ int cmd_trace(int argc, char **argv)
 		return die("%s", "mmap of the event ring", errno);
 	recs = (const void *)((char *)h + h->records_offset);
 	p[0].fd = s;
-	p[1].fd = syscall(SYS_pidfd_open, a.pid, 0);
+	p[1].fd = syscall(SYS_pidfd_open, t.pid, 0);
 	if (p[1].fd < 0)
 		return die("%s", "pidfd_open", errno);
 	tail = h->tail;
@@ -327,7 +321,7 @@ int cmd_trace(int argc, char **argv)
 		if (poll(p, 2, -1) < 0 && errno != EINTR)
 			return die("%s", "poll", errno);
 		if (p[1].revents) {
-			fprintf(stderr, "kvmxctl: process %ld exited (%ld records)\n", a.pid, seen);
+			fprintf(stderr, "kvmxctl: process %ld exited (%ld records)\n", t.pid, seen);
 			return 1;
 		}
 	}

@@ -90,61 +90,35 @@ static int parse_sample(const char *s, struct kvmx_policy *p)
 	return 0;
 }
 
-struct policy_args {
-	long pid, vm_fd;
-	struct kvmx_policy p;
-};
-
-/* 0, or 2 for bad usage (the message printed) */
-static int parse_policy_args(const char *sub, int argc, char **argv, struct policy_args *a)
+/* policy set's options into a struct kvmx_policy */
+static int policy_opt(void *ctx, const char *o, const char *v)
 {
-	bool set = !strcmp(sub, "set");
-	struct kvmx_policy *p = &a->p;
-	int i;
+	struct kvmx_policy *p = ctx;
+	int bad;
 
-	memset(a, 0, sizeof(*a));
-	a->pid = -1;
-	a->vm_fd = -1;
-	for (i = 0; i < argc; i++) {
-		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		int bad = 0;
-
-		if (!strcmp(o, "--pid") && v) {
-			bad = parse_int(v, "--pid", &a->pid);
-		} else if (!strcmp(o, "--vm-fd") && v) {
-			bad = parse_int(v, "--vm-fd", &a->vm_fd);
-		} else if (set && !strcmp(o, "--mmio") && v) {
-			bad = parse_action(v, o, &p->mmio);
-		} else if (set && !strcmp(o, "--pio") && v) {
-			bad = parse_action(v, o, &p->pio);
-		} else if (set && !strcmp(o, "--unbacked") && v) {
-			bad = parse_action(v, o, &p->unbacked);
-		} else if (set && (!strcmp(o, "--range") || !strcmp(o, "--port-range")) && v) {
-			if (p->nr_ranges == KVMX_POLICY_MAX_RANGES) {
-				fprintf(stderr, "kvmxctl: at most %d ranges\n",
-					KVMX_POLICY_MAX_RANGES);
-				return 2;
-			}
-			bad = parse_range(v, o, &p->ranges[p->nr_ranges]);
-			if (o[2] == 'p')
-				p->ranges[p->nr_ranges].flags = KVMX_RANGE_PIO;
-			p->nr_ranges++;
-		} else if (set && !strcmp(o, "--sample") && v) {
-			bad = parse_sample(v, p);
-		} else {
-			fprintf(stderr, "kvmxctl: policy %s: unexpected '%s' (kvmxctl --help)\n",
-				sub, o);
-			return 2;
+	if (!v)
+		return OPT_UNKNOWN;
+	if (!strcmp(o, "--mmio")) {
+		bad = parse_action(v, o, &p->mmio);
+	} else if (!strcmp(o, "--pio")) {
+		bad = parse_action(v, o, &p->pio);
+	} else if (!strcmp(o, "--unbacked")) {
+		bad = parse_action(v, o, &p->unbacked);
+	} else if (!strcmp(o, "--range") || !strcmp(o, "--port-range")) {
+		if (p->nr_ranges == KVMX_POLICY_MAX_RANGES) {
+			fprintf(stderr, "kvmxctl: at most %d ranges\n", KVMX_POLICY_MAX_RANGES);
+			return OPT_BAD;
 		}
-		if (bad)
-			return 2;
-		i++;
+		bad = parse_range(v, o, &p->ranges[p->nr_ranges]);
+		if (o[2] == 'p')
+			p->ranges[p->nr_ranges].flags = KVMX_RANGE_PIO;
+		p->nr_ranges++;
+	} else if (!strcmp(o, "--sample")) {
+		bad = parse_sample(v, p);
+	} else {
+		return OPT_UNKNOWN;
 	}
-	if (a->pid < 0) {
-		fprintf(stderr, "kvmxctl: policy %s needs --pid\n", sub);
-		return 2;
-	}
-	return 0;
+	return bad ? OPT_BAD : OPT_VALUE;
 }
 
 /* -- show ------------------------------------------------------------------- */
@@ -201,8 +175,9 @@ static void print_policy_table(const struct kvmx_policy *p)
 
 int cmd_policy(int argc, char **argv)
 {
-	struct policy_args a;
-	struct kvmx_policy got;
+	struct kvmx_policy p = {}, got;
+	char name[32];
+	struct target t;
 	const char *sub;
 	int s, ret;
 
@@ -212,11 +187,13 @@ int cmd_policy(int argc, char **argv)
 		return 2;
 	}
 	sub = argv[0];
-	ret = parse_policy_args(sub, argc - 1, argv + 1, &a);
+	snprintf(name, sizeof(name), "policy %s", sub);
+	ret = parse_opts(name, argc - 1, argv + 1, &t, strcmp(sub, "set") ? NULL : policy_opt,
+			 &p);
 	if (ret)
 		return ret;
-	s = strcmp(sub, "set") ? held_session_if_any(a.pid, a.vm_fd) :
-				 held_session(a.pid, a.vm_fd);
+	s = strcmp(sub, "set") ? held_session_if_any(t.pid, t.vm_fd) :
+				 held_session(t.pid, t.vm_fd);
 	if (s < 0)
 		return 1;
 	if (!strcmp(sub, "show")) {
@@ -231,20 +208,20 @@ int cmd_policy(int argc, char **argv)
 		close(s);
 		return ret;
 	}
-	a.p.argsz = sizeof(a.p);
-	ret = ioctl(s, KVMX_SET_POLICY, &a.p) ? errno : 0;
+	p.argsz = sizeof(p);
+	ret = ioctl(s, KVMX_SET_POLICY, &p) ? errno : 0;
 	close(s);
 	if (ret) {
 #ifdef __x86_64__
-		if (ret == EINVAL && (a.p.mmio == KVMX_POLICY_INJECT || a.p.unbacked))
+		if (ret == EINVAL && (p.mmio == KVMX_POLICY_INJECT || p.unbacked))
 			return die("%s", "inject: x86 has no bus error to inject", 0);
 #endif
 		return die("%s", "KVMX_SET_POLICY", ret);
 	}
 	if (!strcmp(sub, "clear"))
-		printf("policy of process %ld cleared\n", a.pid);
+		printf("policy of process %ld cleared\n", t.pid);
 	else
-		printf("policy set on process %ld: %s\n", a.pid,
+		printf("policy set on process %ld: %s\n", t.pid,
 		       "it lasts until cleared, released or the VMM exits");
 	return 0;
 }

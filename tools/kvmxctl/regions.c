@@ -58,93 +58,93 @@ static int parse_sizes(const char *s, __u32 *out)
 }
 
 struct region_args {
-	long pid, vm_fd;
+	const char *sub;
+	bool have_id;
 	__u64 id;
 	struct kvmx_region r;
 };
 
-/* 0, or 2 for bad usage (the message printed) */
-static int parse_region_args(const char *sub, int argc, char **argv, struct region_args *a)
+/* regions add's options into a struct kvmx_region; show/remove's id */
+static int region_opt(void *ctx, const char *o, const char *v)
 {
-	bool add = !strcmp(sub, "add"), want_id = !strcmp(sub, "show") || !strcmp(sub, "remove");
+	struct region_args *a = ctx;
 	struct kvmx_region *r = &a->r;
-	bool have_id = false;
-	__u64 v;
-	int i;
+	bool add = !strcmp(a->sub, "add");
+	int bad = 0;
+	__u64 n;
+	size_t m;
 
-	memset(a, 0, sizeof(*a));
-	a->pid = -1;
-	a->vm_fd = -1;
-	r->eventfd = -1;
-	r->access_sizes = KVMX_SIZES_ALL;
-	for (i = 0; i < argc; i++) {
-		const char *o = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-		int bad = 0;
-		size_t m;
-
-		if (!strcmp(o, "--pid") && val) {
-			bad = parse_int(val, "--pid", &a->pid);
-		} else if (!strcmp(o, "--vm-fd") && val) {
-			bad = parse_int(val, "--vm-fd", &a->vm_fd);
-		} else if (add && !strcmp(o, "--addr") && val) {
-			bad = parse_u64_arg(val, "--addr", &r->addr);
-		} else if (add && !strcmp(o, "--size") && val) {
-			bad = parse_u64_arg(val, "--size", &r->size);
-		} else if (add && !strcmp(o, "--mode") && val) {
-			for (m = 1; m < ARRAY_SIZE(mode_names); m++)
-				if (!strcmp(val, mode_names[m]))
-					break;
-			if (m == ARRAY_SIZE(mode_names)) {
-				fprintf(stderr, "kvmxctl: unknown mode '%s' (%s)\n", val,
-					"doorbell, bank, log, discard, window");
-				return 2;
-			}
-			r->mode = m;
-		} else if (add && !strcmp(o, "--sizes") && val) {
-			bad = parse_sizes(val, &r->access_sizes);
-		} else if (add && !strcmp(o, "--datamatch") && val) {
-			bad = parse_u64_arg(val, "--datamatch", &r->datamatch);
-			r->flags |= KVMX_REGION_DATAMATCH;
-		} else if (add && !strcmp(o, "--log-records") && val) {
-			bad = parse_u64_arg(val, "--log-records", &v);
-			r->log_records = v;
-		} else if (add && !strcmp(o, "--pio")) {
-			r->flags |= KVMX_REGION_PIO;
-			continue;
-		} else if (add && !strcmp(o, "--log-drop")) {
-			r->flags |= KVMX_REGION_LOG_DROP;
-			continue;
-		} else if (want_id && !have_id && o[0] != '-') {
-			if (parse_u64_arg(o, "region id", &a->id))
-				return 2;
-			have_id = true;
-			continue;
-		} else {
-			fprintf(stderr, "kvmxctl: regions %s: unexpected '%s' (kvmxctl --help)\n",
-				sub, o);
-			return 2;
+	if (!add && !a->have_id && o[0] != '-' && strcmp(a->sub, "list")) {
+		a->have_id = true;
+		return parse_u64_arg(o, "region id", &a->id) ? OPT_BAD : OPT_FLAG;
+	}
+	if (!add)
+		return OPT_UNKNOWN;
+	if (!strcmp(o, "--pio")) {
+		r->flags |= KVMX_REGION_PIO;
+		return OPT_FLAG;
+	}
+	if (!strcmp(o, "--log-drop")) {
+		r->flags |= KVMX_REGION_LOG_DROP;
+		return OPT_FLAG;
+	}
+	if (!v)
+		return OPT_UNKNOWN;
+	if (!strcmp(o, "--addr")) {
+		bad = parse_u64_arg(v, o, &r->addr);
+	} else if (!strcmp(o, "--size")) {
+		bad = parse_u64_arg(v, o, &r->size);
+	} else if (!strcmp(o, "--mode")) {
+		for (m = 1; m < ARRAY_SIZE(mode_names); m++)
+			if (!strcmp(v, mode_names[m]))
+				break;
+		if (m == ARRAY_SIZE(mode_names)) {
+			fprintf(stderr, "kvmxctl: unknown mode '%s' (%s)\n", v,
+				"doorbell, bank, log, discard, window");
+			return OPT_BAD;
 		}
-		if (bad)
-			return 2;
-		i++;
+		r->mode = m;
+	} else if (!strcmp(o, "--sizes")) {
+		bad = parse_sizes(v, &r->access_sizes);
+	} else if (!strcmp(o, "--datamatch")) {
+		bad = parse_u64_arg(v, o, &r->datamatch);
+		r->flags |= KVMX_REGION_DATAMATCH;
+	} else if (!strcmp(o, "--log-records")) {
+		bad = parse_u64_arg(v, o, &n);
+		r->log_records = n;
+	} else {
+		return OPT_UNKNOWN;
 	}
-	if (a->pid < 0) {
-		fprintf(stderr, "kvmxctl: regions %s needs --pid\n", sub);
-		return 2;
-	}
-	if (want_id && !have_id) {
+	return bad ? OPT_BAD : OPT_VALUE;
+}
+
+/* 0, or 2 for bad usage (the message printed) */
+static int parse_region_args(const char *sub, int argc, char **argv, struct target *t,
+			     struct region_args *a)
+{
+	bool want_id = !strcmp(sub, "show") || !strcmp(sub, "remove");
+	char name[32];
+	int ret;
+
+	*a = (struct region_args){ .sub = sub, .r = { .eventfd = -1,
+						      .access_sizes = KVMX_SIZES_ALL } };
+	snprintf(name, sizeof(name), "regions %s", sub);
+	ret = parse_opts(name, argc, argv, t, region_opt, a);
+	if (ret)
+		return ret;
+	if (want_id && !a->have_id) {
 		fprintf(stderr, "kvmxctl: regions %s needs a region id\n", sub);
 		return 2;
 	}
-	if (add && (!r->mode || !r->size)) {
+	if (!strcmp(sub, "add") && (!a->r.mode || !a->r.size)) {
 		fprintf(stderr, "kvmxctl: regions add needs --addr, --size and --mode\n");
 		return 2;
 	}
-	if (r->mode == KVMX_MODE_WINDOW)
-		r->access_sizes = 0;
-	if (r->mode == KVMX_MODE_LOG) {
-		r->log_records = r->log_records ?: 256;
-		r->log_watermark = r->log_records;
+	if (a->r.mode == KVMX_MODE_WINDOW)
+		a->r.access_sizes = 0;
+	if (a->r.mode == KVMX_MODE_LOG) {
+		a->r.log_records = a->r.log_records ?: 256;
+		a->r.log_watermark = a->r.log_records;
 	}
 	return 0;
 }
@@ -214,7 +214,8 @@ static void dump_bank(int s, const struct kvmx_region_info *e)
 	munmap(p, len);
 }
 
-static int cmd_regions_list(int s, const struct region_args *a, bool one)
+static int cmd_regions_list(int s, const struct target *t, const struct region_args *a,
+			    bool one)
 {
 	struct kvmx_region_list *l = list_regions(s);
 	bool found = false;
@@ -239,7 +240,7 @@ static int cmd_regions_list(int s, const struct region_args *a, bool one)
 		printf("\n");
 	free(l);
 	if (one && !found) {
-		fprintf(stderr, "kvmxctl: process %ld's VM has no region %llu\n", a->pid,
+		fprintf(stderr, "kvmxctl: process %ld's VM has no region %llu\n", t->pid,
 			(unsigned long long)a->id);
 		return 1;
 	}
@@ -249,6 +250,7 @@ static int cmd_regions_list(int s, const struct region_args *a, bool one)
 int cmd_regions(int argc, char **argv)
 {
 	struct region_args a;
+	struct target t;
 	const char *sub;
 	int s, ret, efd = -1;
 
@@ -258,18 +260,18 @@ int cmd_regions(int argc, char **argv)
 		return 2;
 	}
 	sub = argv[0];
-	ret = parse_region_args(sub, argc - 1, argv + 1, &a);
+	ret = parse_region_args(sub, argc - 1, argv + 1, &t, &a);
 	if (ret)
 		return ret;
 	/* reading needs any session; changing, kvmxctl's own for the VM */
 	if (!strcmp(sub, "list") || !strcmp(sub, "show"))
-		s = held_session_if_any(a.pid, a.vm_fd);
+		s = held_session_if_any(t.pid, t.vm_fd);
 	else
-		s = held_session(a.pid, a.vm_fd);
+		s = held_session(t.pid, t.vm_fd);
 	if (s < 0)
 		return 1;
 	if (!strcmp(sub, "list") || !strcmp(sub, "show")) {
-		ret = cmd_regions_list(s, &a, !strcmp(sub, "show"));
+		ret = cmd_regions_list(s, &t, &a, !strcmp(sub, "show"));
 	} else if (!strcmp(sub, "remove")) {
 		ret = 0;
 		char id[24];
