@@ -296,6 +296,16 @@ static void raw_label(__u32 arch, __u32 raw, char *buf, size_t n)
 	snprintf(buf, n, "0x%x %s", raw, name ? name : "(unknown)");
 }
 
+/* ",{"vcpu":N" (or "vm"): the start of the i-th entry of a JSON table */
+static void json_entry_start(__u32 i, __u32 vcpu)
+{
+	printf("%s{\"vcpu\":", i ? "," : "");
+	if (vcpu == KVMX_STAT_VM)
+		printf("\"vm\"");
+	else
+		printf("%u", vcpu);
+}
+
 static void print_json(const struct kvmx_stats *st)
 {
 	__u32 i;
@@ -307,11 +317,7 @@ static void print_json(const struct kvmx_stats *st)
 		const struct kvmx_stat_entry *e = &st->entries[i];
 		const char *name = kvmx_raw_name(st->arch, e->raw);
 
-		printf("%s{\"vcpu\":", i ? "," : "");
-		if (e->vcpu == KVMX_STAT_VM)
-			printf("\"vm\"");
-		else
-			printf("%u", e->vcpu);
+		json_entry_start(i, e->vcpu);
 		printf(",\"class\":\"%s\",\"count\":%llu", kvmx_class_name(e->class),
 		       (unsigned long long)e->count);
 		if (e->kind == KVMX_STAT_RAW) {
@@ -472,11 +478,7 @@ static void print_faults_json(const struct kvmx_faults *f)
 	for (i = 0; i < f->nr_entries; i++) {
 		const struct kvmx_fault_entry *e = &f->entries[i];
 
-		printf("%s{\"vcpu\":", i ? "," : "");
-		if (e->vcpu == KVMX_STAT_VM)
-			printf("\"vm\"");
-		else
-			printf("%u", e->vcpu);
+		json_entry_start(i, e->vcpu);
 		if (e->kind != KVMX_FAULT_KIND_CLASS) {
 			printf(",\"page\":\"%s\",\"gpa\":%llu,\"count\":%llu,\"error\":%llu}",
 			       e->kind == KVMX_FAULT_KIND_PAGE_4K ? "4k" : "2m",
