@@ -50,9 +50,10 @@ int __init kvmx_hook_init(struct kvmx_hook *h)
 	return ret;
 }
 
+/* At unload (or a failed load): the filter set up by kvmx_hook_init() */
 void kvmx_hook_fini(struct kvmx_hook *h)
 {
-	ftrace_set_filter_ip(&h->ops, h->addr, 1, 0);
+	ftrace_free_filter(&h->ops);
 }
 
 int kvmx_hook_enable(struct kvmx_hook *h)
