@@ -24,7 +24,7 @@ expect() {
 }
 
 echo "TAP version 13"
-echo "1..43"
+echo "1..44"
 expect 2 "usage" "no command" -- kvmxctl
 expect 2 "unknown command" "unknown command" -- kvmxctl frobnicate
 expect 2 "bad --pid" "non-numeric pid" -- kvmxctl stats --pid abc
@@ -52,6 +52,8 @@ if [ ! -s /tmp/kvmxctl_test.pid ]; then
 fi
 pid=$(cat /tmp/kvmxctl_test.pid)
 expect 1 "is not a KVM VM" "a --vm-fd that is not a VM" -- kvmxctl stats --pid "$pid" --vm-fd 0
+expect 1 "needs ptrace rights" "an unprivileged user on the root VMM" -- \
+	"$(dirname "$0")"/kvmx_as_user 65534 kvmxctl stats --pid "$pid"
 # the demo guest made 80 in-kernel traps (2 per round, 40 rounds)
 out=$(kvmxctl --json stats --pid "$pid")
 if echo "$out" | grep -qE '"vcpu":"vm","class":"(cpuid|sysreg)","count":80,'; then

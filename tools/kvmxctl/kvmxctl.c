@@ -174,6 +174,8 @@ int pick_vm_fd(pid_t pid, int vm_fd)
 
 	snprintf(pidstr, sizeof(pidstr), "%d", pid);
 	n = find_vm_fds(pid, fds, 16);
+	if (n == -EACCES || n == -EPERM)
+		return die("cannot read /proc/%s/fd (needs ptrace rights over it)", pidstr, -n), -1;
 	if (n < 0)
 		return die("no process %s", pidstr, -n), -1;
 	if (!n)
