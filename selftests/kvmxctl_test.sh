@@ -24,7 +24,7 @@ expect() {
 }
 
 echo "TAP version 13"
-echo "1..44"
+echo "1..45"
 expect 2 "usage" "no command" -- kvmxctl
 expect 2 "unknown command" "unknown command" -- kvmxctl frobnicate
 expect 2 "bad --pid" "non-numeric pid" -- kvmxctl stats --pid abc
@@ -155,6 +155,21 @@ check "a discard region: no write reaches the VMM" "$(batch 5)" '^5 0$'
 kvmxctl release --pid "$pid" >/dev/null
 check "release: the writes reach the VMM again, no holder left" \
 	"$(batch 6) holder=$(holder)" '^6 40 holder=$'
+
+# four commands racing to add regions: one holder starts, all four regions are its
+pids=""
+for k in 0 1 2 3; do
+	kvmxctl regions add --pid "$pid" --addr $((0xd0000000 + k * 8)) --size 8 \
+		--mode discard >/dev/null &
+	pids="$pids $!"
+done
+for p in $pids; do
+	wait "$p"
+done
+check "4 racing regions add: one holder, 4 regions in its session" \
+	"$(ls /run/kvmxctl/ | grep -c "^vm-$pid-[0-9]*\$") \
+$(kvmxctl --json regions list --pid "$pid" | grep -o '"kvmxctl":true' | wc -l)" '^1 4$'
+kvmxctl release --pid "$pid" >/dev/null
 
 # live views: stats --prometheus, top, trace agree with stats
 case $(uname -m) in aarch64) trap=sysreg ;; *) trap=cpuid ;; esac

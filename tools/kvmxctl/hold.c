@@ -7,10 +7,14 @@
  * Every later command on that VM takes a copy of the holder's session fd
  * with pidfd_getfd() and works on the same session: what it adds stays after
  * it returns, and it can remove what an earlier command added. The holder
- * is recorded in /run/kvmxctl/vm-<pid>-<vm fd> as "<holder pid> <fd>".
+ * is recorded in /run/kvmxctl/vm-<pid>-<vm fd> as "<holder pid> <fd>";
+ * commands that may start it take turns on the flock of "<that>.lock", so
+ * a VM never gets two.
  * `kvmxctl release --pid PID` stops it: its regions and policy go with it.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -55,8 +59,6 @@ static void hold(int s, int vmm, int ready, const char *path)
 	if (!freopen("/dev/null", "r", stdin) || !freopen("/dev/null", "w", stdout) ||
 	    !freopen("/dev/null", "w", stderr))
 		_exit(1);
-	mkdir("/run", 0755);		/* a bare initramfs has none */
-	mkdir(HOLDER_DIR, 0755);
 	f = fopen(path, "w");
 	if (!f)
 		_exit(1);
@@ -76,51 +78,76 @@ static void hold(int s, int vmm, int ready, const char *path)
  * A session fd on the VM of @pid shared with its holder (started if there
  * is none): what is done through it lasts until the VMM exits.
  */
-int held_session(long pid, long vm_fd)
+static int take_held(long h, int fd)
 {
-	int picked, fd, pidfd, s, vmm, ready[2];
+	int pidfd = syscall(SYS_pidfd_open, h, 0);
+	int s = pidfd < 0 ? -1 : syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+
+	if (pidfd >= 0)
+		close(pidfd);
+	if (s < 0)
+		die("cannot take the session of kvmxctl holder %s", "", errno);
+	return s;
+}
+
+/*
+ * Start the holder of session @s for @pid's VM @picked; -1 on failure.
+ * @lock is not the holder's to keep.
+ */
+static int start_holder(int s, long pid, int picked, int lock)
+{
+	int vmm, ready[2];
 	char path[128], c;
 	pid_t child;
-	long h;
 
-	picked = pick_vm_fd(pid, vm_fd);
-	if (picked < 0)
-		return -1;
-	h = find_holder(pid, picked, &fd);
-	if (h > 0) {
-		pidfd = syscall(SYS_pidfd_open, h, 0);
-		s = pidfd < 0 ? -1 : syscall(SYS_pidfd_getfd, pidfd, fd, 0);
-		if (pidfd >= 0)
-			close(pidfd);
-		if (s < 0)
-			die("cannot take the session of kvmxctl holder %s", "", errno);
-		return s;
-	}
-	s = attach_pid(pid, picked);
-	if (s < 0)
-		return -1;
 	vmm = syscall(SYS_pidfd_open, pid, 0);
-	if (vmm < 0 || pipe(ready)) {
-		close(s);
+	if (vmm < 0 || pipe(ready))
 		return die("%s", "cannot watch the VMM", errno), -1;
-	}
 	holder_path(path, sizeof(path), pid, picked);
 	child = fork();
-	if (child < 0) {
-		close(s);
+	if (child < 0)
 		return die("%s", "fork", errno), -1;
-	}
 	if (!child) {
+		close(lock);
 		close(ready[0]);
 		hold(s, vmm, ready[1], path);
 	}
 	close(ready[1]);
 	close(vmm);
-	if (read(ready[0], &c, 1) != 1) {
-		close(s);
+	if (read(ready[0], &c, 1) != 1)
 		return die("%s", "the kvmxctl holder did not start", 0), -1;
-	}
 	close(ready[0]);
+	return 0;
+}
+
+int held_session(long pid, long vm_fd)
+{
+	int picked, fd, s, lock;
+	char path[160];
+	long h;
+
+	picked = pick_vm_fd(pid, vm_fd);
+	if (picked < 0)
+		return -1;
+	/* one holder per VM: commands racing to start it take turns */
+	mkdir("/run", 0755);		/* a bare initramfs has none */
+	mkdir(HOLDER_DIR, 0755);
+	holder_path(path, sizeof(path) - 5, pid, picked);
+	strcat(path, ".lock");
+	lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (lock < 0 || flock(lock, LOCK_EX))
+		return die("cannot lock %s", path, errno), -1;
+	h = find_holder(pid, picked, &fd);
+	if (h > 0) {
+		s = take_held(h, fd);
+	} else {
+		s = attach_pid(pid, picked);
+		if (s >= 0 && start_holder(s, pid, picked, lock)) {
+			close(s);
+			s = -1;
+		}
+	}
+	close(lock);
 	/* the same open session as the holder's: it stays when we exit */
 	return s;
 }
