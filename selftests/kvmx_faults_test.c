@@ -407,11 +407,7 @@ int main(void)
 	int kvmx, s, st, c, efd;
 	unsigned long *bitmap;
 
-#ifdef __x86_64__
-	arch = is_amd_cpu() ? KVMX_ARCH_X86_SVM : KVMX_ARCH_X86_VMX;
-#else
-	arch = KVMX_ARCH_ARM64;
-#endif
+	arch = KVMX_HOST_ARCH();
 	ksft_print_header();
 	ksft_set_plan(NR_STAGES - 1 + 1);
 

@@ -18,6 +18,13 @@
 #include <linux/kvm.h>
 #include <linux/kvmx.h>
 
+/* KVMX_ARCH_* of the host's KVM (guest tests: x86 needs processor.h) */
+#ifdef __x86_64__
+#define KVMX_HOST_ARCH()	(is_amd_cpu() ? KVMX_ARCH_X86_SVM : KVMX_ARCH_X86_VMX)
+#else
+#define KVMX_HOST_ARCH()	KVMX_ARCH_ARM64
+#endif
+
 static inline int kvmx_ret(int ret)
 {
 	return ret < 0 ? -errno : ret;
