@@ -18,6 +18,18 @@
 
 static struct tracepoint *kvmx_tp_exit, *kvmx_tp_entry, *kvmx_tp_fault;
 
+/* Nothing to check per VM: the functions kvmx calls were checked at load. */
+int kvmx_arch_vm_check(void)
+{
+	return 0;
+}
+
+/* KVM's nested virtualization is not enabled on the kernels kvmx supports */
+bool kvmx_arch_vcpu_nested(struct kvm_vcpu *vcpu)
+{
+	return false;
+}
+
 u32 kvmx_arch_id(void)
 {
 	return KVMX_ARCH_ARM64;
@@ -150,16 +162,27 @@ static void __init kvmx_find_tp(struct tracepoint *tp, void *priv)
 static int kvmx_arm64_io_mem_abort(struct kvm_vcpu *vcpu, phys_addr_t fault_ipa)
 {
 	int idx = srcu_read_lock(&kvmx_hook_srcu);
-	struct kvm_run *run = vcpu->run;
 	int ret;
 
 	ret = kvmx_syms.io_mem_abort(vcpu, fault_ipa);
+	/*
+	 * What KVM did, from kernel state only: vcpu->run is the VMM's page,
+	 * written by it at any time. With a valid syndrome, 0 means the access
+	 * is prepared for the VMM (vcpu->mmio_needed); without one, 0 is
+	 * KVM_EXIT_ARM_NISV and < 0 an access KVM cannot emulate.
+	 */
 	rcu_read_lock();
-	if (!ret && run->exit_reason == KVM_EXIT_MMIO && vcpu->mmio_needed) {
+	if (!ret && kvm_vcpu_dabt_isvalid(vcpu) && vcpu->mmio_needed) {
 		switch (kvmx_policy_unclaimed(vcpu, false, fault_ipa)) {
 		case KVMX_POLICY_DISCARD:
-			if (!run->mmio.is_write)
-				memset(run->mmio.data, 0xff, run->mmio.len);
+			/*
+			 * All ones for a load. kvm_handle_mmio_return() takes
+			 * the size and direction from the syndrome; the buffer
+			 * is filled whole, never by a length read from run.
+			 */
+			if (!kvm_vcpu_dabt_iswrite(vcpu))
+				memset(vcpu->run->mmio.data, 0xff,
+				       sizeof(vcpu->run->mmio.data));
 			vcpu->stat.mmio_exit_user--;
 			vcpu->stat.mmio_exit_kernel++;
 			kvmx_syms.handle_mmio_return(vcpu);
@@ -172,7 +195,7 @@ static int kvmx_arm64_io_mem_abort(struct kvm_vcpu *vcpu, phys_addr_t fault_ipa)
 			ret = 1;
 			break;
 		}
-	} else if ((ret < 0 || (!ret && run->exit_reason == KVM_EXIT_ARM_NISV)) &&
+	} else if (ret <= 0 && !kvm_vcpu_dabt_isvalid(vcpu) &&
 		   kvmx_policy_unbacked(vcpu) == KVMX_POLICY_INJECT) {
 		kvmx_syms.inject_dabt(vcpu, kvm_vcpu_get_hfar(vcpu));
 		ret = 1;

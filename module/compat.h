@@ -11,6 +11,7 @@
 
 #include <linux/eventfd.h>
 #include <linux/ftrace.h>
+#include <linux/mm.h>
 
 /* eventfd_signal(ctx) since 6.8; eventfd_signal(ctx, n) before */
 static inline void kvmx_eventfd_signal(struct eventfd_ctx *ctx)
@@ -40,5 +41,15 @@ static inline void kvmx_ftrace_set_ip(struct ftrace_regs *fregs, unsigned long i
 	instruction_pointer_set(ftrace_get_regs(fregs), ip);
 }
 #endif
+
+/* vm_flags_set() since 6.3; vm_flags written directly before */
+static inline void kvmx_vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
+{
+#ifdef KVMX_HAVE_VM_FLAGS_SET
+	vm_flags_set(vma, flags);
+#else
+	vma->vm_flags |= flags;
+#endif
+}
 
 #endif /* _KVMX_COMPAT_H */

@@ -8,3 +8,5 @@ kvmx-have = $(shell grep -qsE '$(2)' $(srctree)/$(1) && echo -DKVMX_HAVE_$(3))
 ccflags-y += $(call kvmx-have,include/linux/eventfd.h,void eventfd_signal\(struct eventfd_ctx \*ctx\),EVENTFD_SIGNAL_NO_COUNT)
 # 6.x: the arch sets the instruction pointer in struct ftrace_regs
 ccflags-y += $(call kvmx-have,arch/$(SRCARCH)/include/asm/ftrace.h,ftrace_regs_set_instruction_pointer,FTRACE_REGS_SET_IP)
+# 6.3: vm_flags are set through vm_flags_set()
+ccflags-y += $(call kvmx-have,include/linux/mm.h,static inline void vm_flags_set,VM_FLAGS_SET)

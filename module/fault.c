@@ -25,18 +25,28 @@
 #include <linux/uaccess.h>
 #include "kvmx.h"
 
-/* Is there a memslot at @gpa, and is it read-only? (address space 0) */
-static bool kvmx_gpa_slot(struct kvm *kvm, u64 gpa, bool *readonly)
+/**
+ * kvmx_gpa_slot() - is @gpa ordinary guest memory (a memslot, address space 0)?
+ * @kvm:	the VM
+ * @gpa:	a guest-physical address
+ * @readonly:	if non-NULL, set to whether that memslot is read-only
+ *
+ * The slot's flags are read inside kvm->srcu: a slot being deleted is
+ * freed after it.
+ */
+bool kvmx_gpa_slot(struct kvm *kvm, u64 gpa, bool *readonly)
 {
 	struct kvm_memory_slot *slot;
-	bool backed;
+	bool backed, ro;
 	int idx;
 
 	idx = srcu_read_lock(&kvm->srcu);
 	slot = gfn_to_memslot(kvm, gpa_to_gfn(gpa));
 	backed = slot && !(slot->flags & KVM_MEMSLOT_INVALID);
-	*readonly = backed && (slot->flags & KVM_MEM_READONLY);
+	ro = backed && (slot->flags & KVM_MEM_READONLY);
 	srcu_read_unlock(&kvm->srcu, idx);
+	if (readonly)
+		*readonly = ro;
 	return backed;
 }
 
@@ -360,10 +370,10 @@ long kvmx_get_faults(struct kvmx_vm *vm, struct kvmx_faults __user *uarg)
 	/* vCPUs created from here on are not reported */
 	nr_vcpus = atomic_read(&vm->kvm->online_vcpus);
 	ret = -ENOMEM;
-	snap = kvmalloc(sizeof(*snap), GFP_KERNEL);
+	snap = kvmalloc(sizeof(*snap), GFP_KERNEL_ACCOUNT);
 	for (g = 0; g < 2; g++)
 		hot[g] = kvmalloc_array(max(nr_vcpus, 1U) * KVMX_HOT_SLOTS,
-					sizeof(*hot[g]), GFP_KERNEL);
+					sizeof(*hot[g]), GFP_KERNEL_ACCOUNT);
 	if (!snap || !hot[0] || !hot[1])
 		goto out;
 

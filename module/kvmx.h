@@ -8,21 +8,22 @@
 #include <linux/hashtable.h>
 #include <linux/poll.h>
 #include <linux/seqlock.h>
+#include <linux/xarray.h>
 #include <linux/kvm_host.h>
 #include <linux/kvmx.h>
 #include "exit_class.h"
 #include "fault_decode.h"
 
-/* symbols.c: KVM symbols that are not exported, resolved once at load */
+/*
+ * symbols.c: KVM symbols that are not exported, found once at load. Of
+ * these kvmx calls only what kvmx_check_callable() accepted; the x86 bus
+ * functions are only hooked (hook.c), never called.
+ */
 struct kvmx_syms {
-	int (*io_bus_register_dev)(struct kvm *kvm, enum kvm_bus bus_idx, gpa_t addr,
-				   int len, struct kvm_io_device *dev);
-	int (*io_bus_unregister_dev)(struct kvm *kvm, enum kvm_bus bus_idx,
-				     struct kvm_io_device *dev);
 #ifdef CONFIG_X86
 	struct kvm_x86_ops *x86_ops;
-	int (*io_bus_read)(struct kvm_vcpu *vcpu, enum kvm_bus bus_idx, gpa_t addr,
-			   int len, void *val);
+	unsigned long io_bus_read;
+	unsigned long io_bus_write;
 #endif
 #ifdef CONFIG_ARM64
 	int (*io_mem_abort)(struct kvm_vcpu *vcpu, phys_addr_t fault_ipa);
@@ -33,6 +34,22 @@ struct kvmx_syms {
 
 extern struct kvmx_syms kvmx_syms;
 int kvmx_resolve_symbols(void);
+int kvmx_check_callable(unsigned long addr, const char *name);
+#ifdef CONFIG_X86
+int kvmx_check_vendor_ops(void);
+#endif
+
+struct kvm_io_device_ops;
+
+/* iobus.c: KVM's buses, changed and read as KVM does */
+int kvmx_io_bus_access(struct kvm_vcpu *vcpu, enum kvm_bus bus_idx, gpa_t addr,
+		       int len, void *val, bool write);
+int kvmx_io_bus_register(struct kvm *kvm, enum kvm_bus bus_idx, gpa_t addr,
+			 int len, struct kvm_io_device *dev);
+void kvmx_io_bus_unregister(struct kvm *kvm, enum kvm_bus bus_idx,
+			    struct kvm_io_device *dev);
+bool kvmx_io_bus_busy(struct kvm *kvm, enum kvm_bus bus_idx, u64 addr, u64 size,
+		      const struct kvm_io_device_ops *mine);
 
 /* One VM exit as the arch probe saw it. */
 struct kvmx_exit {
@@ -132,7 +149,8 @@ struct kvmx_vcpu_stats {
  * @regions:	the serving regions per bus, sorted (RCU)
  * @nr_regions:	regions in @region_list
  * @nr_busdevs:	devices kvmx has on the VM's KVM buses
- * @last_region_id: the id given to the last region added
+ * @region_ids:	live regions by id, for mmap(); ids are allocated here
+ * @next_region_id: where the cyclic id allocation goes on
  * @policy:	the exit policy, NULL for the default (RCU; policy.c)
  * @vcpus:	per-vCPU counters by vcpu_idx, allocated on first use
  *
@@ -154,10 +172,50 @@ struct kvmx_vm {
 	struct kvmx_region_set __rcu *regions[2];	/* MMIO, PIO */
 	unsigned int nr_regions;
 	unsigned int nr_busdevs;
-	u32 last_region_id;
+	struct xarray region_ids;	/* its own spinlock; see region.c */
+	u32 next_region_id;
 	struct kvmx_vm_policy __rcu *policy;
 	struct kvmx_vcpu_stats *vcpus[KVM_MAX_VCPUS];
 };
+
+/*
+ * shm.c: pages shared with userspace, mapped into the kernel too;
+ * @ref counts the owner and mmap() calls in progress
+ */
+struct kvmx_shm {
+	refcount_t ref;
+	unsigned int nr_pages;
+	void *vaddr;
+	struct page *pages[];
+};
+
+struct kvmx_shm *kvmx_shm_alloc(size_t size);
+void kvmx_shm_put(struct kvmx_shm *shm);
+int kvmx_shm_mmap(struct kvmx_shm *shm, struct vm_area_struct *vma);
+
+/* main.c: live objects, for the "everything freed" check (debugfs) */
+enum kvmx_obj {
+	KVMX_OBJ_VMS,
+	KVMX_OBJ_SESSIONS,
+	KVMX_OBJ_REGIONS,
+	KVMX_OBJ_RINGS,
+	KVMX_OBJ_POLICIES,
+	KVMX_OBJ_VCPU_STATS,
+	KVMX_OBJ_SHM_PAGES,
+	KVMX_OBJ_NR
+};
+
+extern atomic_long_t kvmx_objs[KVMX_OBJ_NR];
+
+static inline void kvmx_count_inc(enum kvmx_obj o, long n)
+{
+	atomic_long_add(n, &kvmx_objs[o]);
+}
+
+static inline void kvmx_count_dec(enum kvmx_obj o, long n)
+{
+	atomic_long_sub(n, &kvmx_objs[o]);
+}
 
 struct kvmx_ring;
 struct kvmx_region_set;
@@ -165,6 +223,7 @@ struct kvmx_vm_policy;
 
 /* mmap offset of a region: its id << this (offset 0 is the event ring) */
 #define KVMX_REGION_MMAP_SHIFT	24
+#define KVMX_REGION_ID_MAX	U32_MAX
 
 struct kvmx_session {
 	struct kvmx_vm *vm;
@@ -175,6 +234,14 @@ struct kvmx_session {
 
 #define KVMX_VM_HASH_BITS	6
 extern DECLARE_HASHTABLE(kvmx_vm_hash, KVMX_VM_HASH_BITS);
+
+/*
+ * A policy or region set read by a probe or hook: the caller is in an RCU
+ * read-side section of some flavour (rcu_read_lock() in the hooks; the
+ * preemption-disabled section of a tracepoint probe, which an RCU grace
+ * period waits for too).
+ */
+#define kvmx_rcu_dereference(p)	rcu_dereference_check(p, rcu_read_lock_any_held())
 
 /*
  * The kvmx state of @kvm, or NULL if it is not attached: the only work an
@@ -233,6 +300,7 @@ void kvmx_observe_fault(struct kvmx_vm *vm, struct kvm_vcpu *vcpu, u64 gpa,
 void kvmx_fault_resolve(struct kvmx_vm *vm, struct kvm_vcpu *vcpu,
 			struct kvmx_vcpu_stats *vs);
 void kvmx_fault_reset(struct kvmx_vcpu_stats *vs);
+bool kvmx_gpa_slot(struct kvm *kvm, u64 gpa, bool *readonly);
 long kvmx_get_faults(struct kvmx_vm *vm, struct kvmx_faults __user *uarg);
 
 #ifdef CONFIG_X86
@@ -249,6 +317,8 @@ int kvmx_arch_policy_hooks(bool on);
 int kvmx_arch_probes_register(void);
 void kvmx_arch_probes_unregister(void);
 u32 kvmx_arch_id(void);
+int kvmx_arch_vm_check(void);
+bool kvmx_arch_vcpu_nested(struct kvm_vcpu *vcpu);
 unsigned long kvmx_arch_guest_pc(struct kvm_vcpu *vcpu);
 void kvmx_arch_fault_snap(struct kvm_vcpu *vcpu, u64 snap[2]);
 enum kvmx_fault_outcome kvmx_arch_fault_outcome(struct kvm_vcpu *vcpu,

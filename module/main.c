@@ -4,9 +4,11 @@
  *
  * This file holds module init/exit and the /dev/kvmx control device.
  */
+#include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/seq_file.h>
 #include <linux/uaccess.h>
 #include "kvmx.h"
 
@@ -18,10 +20,11 @@
  * @uarg:	user pointer; the structure starts with __u32 argsz
  *
  * Bytes past @ksize that userspace passed must be zero; bytes of @karg
- * that userspace did not pass are zeroed.
+ * that userspace did not pass are zeroed. argsz is capped at PAGE_SIZE, as
+ * openat2() and clone3() cap theirs: the zero check scans what is passed.
  *
- * Return: 0, -EFAULT, -EINVAL if argsz < @minsz, -E2BIG if userspace set
- * bytes this module does not know.
+ * Return: 0, -EFAULT, -EINVAL if argsz < @minsz, -E2BIG if argsz >
+ * PAGE_SIZE or userspace set bytes this module does not know.
  */
 int kvmx_copy_in(void *karg, size_t ksize, size_t minsz, void __user *uarg)
 {
@@ -31,6 +34,8 @@ int kvmx_copy_in(void *karg, size_t ksize, size_t minsz, void __user *uarg)
 		return -EFAULT;
 	if (argsz < minsz)
 		return -EINVAL;
+	if (argsz > PAGE_SIZE)
+		return -E2BIG;
 	return copy_struct_from_user(karg, ksize, uarg, argsz);
 }
 
@@ -70,6 +75,31 @@ int kvmx_copy_out(void __user *uarg, void *karg, size_t ksize, size_t minsz)
 		return -EFAULT;
 	return 0;
 }
+
+atomic_long_t kvmx_objs[KVMX_OBJ_NR];
+
+static const char *const kvmx_obj_names[KVMX_OBJ_NR] = {
+	[KVMX_OBJ_VMS] = "vms",
+	[KVMX_OBJ_SESSIONS] = "sessions",
+	[KVMX_OBJ_REGIONS] = "regions",
+	[KVMX_OBJ_RINGS] = "rings",
+	[KVMX_OBJ_POLICIES] = "policies",
+	[KVMX_OBJ_VCPU_STATS] = "vcpu_stats",
+	[KVMX_OBJ_SHM_PAGES] = "shm_pages",
+};
+
+/* debugfs kvmx/objects: what kvmx has allocated now, a line per kind */
+static int kvmx_objects_show(struct seq_file *m, void *v)
+{
+	unsigned int i;
+
+	for (i = 0; i < KVMX_OBJ_NR; i++)
+		seq_printf(m, "%s %ld\n", kvmx_obj_names[i], atomic_long_read(&kvmx_objs[i]));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(kvmx_objects);
+
+static struct dentry *kvmx_debugfs;
 
 static long kvmx_dev_ioctl(struct file *filp, unsigned int cmd,
 			   unsigned long arg)
@@ -115,6 +145,8 @@ static int __init kvmx_init(void)
 		goto err_arch;
 	}
 
+	kvmx_debugfs = debugfs_create_dir("kvmx", NULL);
+	debugfs_create_file("objects", 0400, kvmx_debugfs, NULL, &kvmx_objects_fops);
 	pr_info("loaded, api %u.%u\n", KVMX_API_MAJOR, KVMX_API_MINOR);
 	return 0;
 
@@ -126,6 +158,7 @@ err:
 
 static void __exit kvmx_exit(void)
 {
+	debugfs_remove(kvmx_debugfs);
 	misc_deregister(&kvmx_dev);
 	/* no session is left, so no policy: every hook is off */
 	kvmx_arch_exit();

@@ -30,6 +30,7 @@ static struct kvmx_vcpu_stats *kvmx_vcpu_stats_alloc(gfp_t gfp)
 	if (vs) {
 		vs->pending = KVMX_NO_PENDING;
 		seqcount_init(&vs->hot_seq);
+		kvmx_count_inc(KVMX_OBJ_VCPU_STATS, 1);
 	}
 	return vs;
 }
@@ -62,18 +63,6 @@ struct kvmx_vcpu_stats *kvmx_vcpu_stats(struct kvmx_vm *vm, struct kvm_vcpu *vcp
 		smp_store_release(&vs->gen, gen);
 	}
 	return vs;
-}
-
-/* Is @gpa backed by a memslot (ordinary guest memory)? */
-static bool kvmx_gpa_backed(struct kvm *kvm, u64 gpa)
-{
-	struct kvm_memory_slot *slot;
-	int idx;
-
-	idx = srcu_read_lock(&kvm->srcu);
-	slot = gfn_to_memslot(kvm, gpa_to_gfn(gpa));
-	srcu_read_unlock(&kvm->srcu, idx);
-	return slot && !(slot->flags & KVM_MEMSLOT_INVALID);
 }
 
 /*
@@ -133,8 +122,9 @@ void kvmx_observe_exit(struct kvmx_vm *vm, struct kvm_vcpu *vcpu,
 	if (e->class == KVMX_EXIT_STAGE2) {
 		/* for the fault probe's record */
 		memcpy(vs->exit_info, e->info, sizeof(vs->exit_info));
-		if ((e->flags & KVMX_REC_GPA_VALID) &&
-		    !kvmx_gpa_backed(vcpu->kvm, e->gpa))
+		/* a nested guest's GPA is not one of this VM's memslots' */
+		if ((e->flags & KVMX_REC_GPA_VALID) && !kvmx_arch_vcpu_nested(vcpu) &&
+		    !kvmx_gpa_slot(vcpu->kvm, e->gpa, NULL))
 			e->class = KVMX_EXIT_MMIO;
 	}
 
@@ -217,8 +207,12 @@ void kvmx_vm_observe_free(struct kvmx_vm *vm)
 {
 	unsigned int i;
 
-	for (i = 0; i < KVM_MAX_VCPUS; i++)
+	for (i = 0; i < KVM_MAX_VCPUS; i++) {
+		if (!vm->vcpus[i])
+			continue;
 		kvfree(vm->vcpus[i]);
+		kvmx_count_dec(KVMX_OBJ_VCPU_STATS, 1);
+	}
 }
 
 void kvmx_reset_stats(struct kvmx_vm *vm)
@@ -354,8 +348,8 @@ long kvmx_get_stats(struct kvmx_vm *vm, struct kvmx_stats __user *uarg)
 		return -EINVAL;
 	w.room = (argsz - sizeof(hdr)) / sizeof(struct kvmx_stat_entry);
 
-	snap = kvmalloc(sizeof(*snap), GFP_KERNEL);
-	sum = kvzalloc(sizeof(*sum), GFP_KERNEL);
+	snap = kvmalloc(sizeof(*snap), GFP_KERNEL_ACCOUNT);
+	sum = kvzalloc(sizeof(*sum), GFP_KERNEL_ACCOUNT);
 	ret = -ENOMEM;
 	if (!snap || !sum)
 		goto out;

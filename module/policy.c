@@ -86,7 +86,7 @@ static bool kvmx_in_ranges(const struct kvmx_policy *p, bool pio, u64 addr)
 u32 kvmx_policy_unclaimed(struct kvm_vcpu *vcpu, bool pio, u64 addr)
 {
 	struct kvmx_vm *vm = kvmx_vm_find(vcpu->kvm);
-	struct kvmx_vm_policy *pol = vm ? rcu_dereference(vm->policy) : NULL;
+	struct kvmx_vm_policy *pol = vm ? kvmx_rcu_dereference(vm->policy) : NULL;
 	u32 act;
 
 	if (!pol)
@@ -106,7 +106,7 @@ u32 kvmx_policy_unclaimed(struct kvm_vcpu *vcpu, bool pio, u64 addr)
 u32 kvmx_policy_unbacked(struct kvm_vcpu *vcpu)
 {
 	struct kvmx_vm *vm = kvmx_vm_find(vcpu->kvm);
-	struct kvmx_vm_policy *pol = vm ? rcu_dereference(vm->policy) : NULL;
+	struct kvmx_vm_policy *pol = vm ? kvmx_rcu_dereference(vm->policy) : NULL;
 
 	if (!pol || pol->p.unbacked != KVMX_POLICY_INJECT)
 		return KVMX_POLICY_FORWARD;
@@ -121,7 +121,7 @@ u32 kvmx_policy_unbacked(struct kvm_vcpu *vcpu)
  */
 u32 kvmx_policy_exit(struct kvmx_vm *vm, unsigned int class)
 {
-	struct kvmx_vm_policy *pol = rcu_dereference(vm->policy);
+	struct kvmx_vm_policy *pol = kvmx_rcu_dereference(vm->policy);
 	const struct kvmx_class_policy *c;
 
 	if (likely(!pol))
@@ -226,6 +226,7 @@ static void kvmx_policy_free(struct kvmx_vm_policy *pol)
 		if (pol->efd[i])
 			eventfd_ctx_put(pol->efd[i]);
 	kfree(pol);
+	kvmx_count_dec(KVMX_OBJ_POLICIES, 1);
 }
 
 static struct kvmx_vm_policy *kvmx_policy_alloc(const struct kvmx_policy *p,
@@ -238,6 +239,7 @@ static struct kvmx_vm_policy *kvmx_policy_alloc(const struct kvmx_policy *p,
 	pol = kzalloc(sizeof(*pol), GFP_KERNEL_ACCOUNT);
 	if (!pol)
 		return ERR_PTR(-ENOMEM);
+	kvmx_count_inc(KVMX_OBJ_POLICIES, 1);
 	pol->p = *p;
 	pol->owner = owner;
 	for (i = 0; i < KVMX_EXIT_NR_CLASSES; i++) {
@@ -323,19 +325,32 @@ long kvmx_set_policy(struct kvmx_session *s, struct kvmx_policy __user *uarg)
 			return PTR_ERR(pol);
 	}
 
+	/*
+	 * The output is the replaced policy's final counters, known only once
+	 * it is retired. Write zeroes there first: a caller whose buffer is
+	 * not writable gets -EFAULT with nothing changed; the final copy
+	 * below is then best effort (it fails only if the caller unmapped the
+	 * buffer meanwhile) and the call succeeds, as its effect is done.
+	 */
+	ret = -EFAULT;
+	if (copy_to_user(&uarg->mmio_discarded, &out.mmio_discarded,
+			 sizeof(p) - offsetof(struct kvmx_policy, mmio_discarded)))
+		goto err_free;
+
 	/* kvmx_policy_lock: vm->policy and the hooks' use count */
 	mutex_lock(&kvmx_policy_lock);
 	ret = kvmx_policy_replace(s->vm, pol, &out);
 	mutex_unlock(&kvmx_policy_lock);
-	if (ret) {
-		kvmx_policy_free(pol);
-		return ret;
-	}
-	/* the replaced policy's final counters */
+	if (ret)
+		goto err_free;
 	if (copy_to_user(&uarg->mmio_discarded, &out.mmio_discarded,
 			 sizeof(p) - offsetof(struct kvmx_policy, mmio_discarded)))
-		return -EFAULT;
+		pr_debug("SET_POLICY: the caller's buffer went away before its counters\n");
 	return 0;
+
+err_free:
+	kvmx_policy_free(pol);
+	return ret;
 }
 
 long kvmx_get_policy(struct kvmx_session *s, struct kvmx_policy __user *uarg)

@@ -17,7 +17,20 @@
  * through KVM's buses, which KVM reads under kvm->srcu: the region sets are
  * protected by that same SRCU. A replaced set is freed by call_srcu(), a
  * removed region after synchronize_srcu_expedited(&kvm->srcu) (and, if it
- * had a device, after KVM's own wait in kvm_io_bus_unregister_dev()).
+ * had a device, after the wait in kvmx_io_bus_unregister()).
+ *
+ * regions_lock is held across those SRCU waits, and a vCPU inside kvm->srcu
+ * may wait for its mm's mmap_lock (a guest memory fault). So nothing that
+ * holds mmap_lock may wait for regions_lock, and nothing under regions_lock
+ * may fault on user memory: no copy to or from userspace under it, and
+ * mmap() finds a region through vm->region_ids (an xarray, its spinlock)
+ * instead of the list.
+ *
+ * Ownership: a region belongs to the session that added it, and goes when
+ * that session is closed. A WINDOW and every region inside it belong to
+ * the window's session: closing it removes the regions other sessions
+ * placed inside too. When the VM's last session goes, nothing of kvmx is
+ * left on KVM's buses.
  */
 #include <linux/eventfd.h>
 #include <linux/file.h>
@@ -25,7 +38,7 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
-#include <linux/vmalloc.h>
+#include <linux/xarray.h>
 #include <kvm/iodev.h>
 #include "kvmx.h"
 
@@ -46,14 +59,19 @@ struct kvmx_reg {
 	bool dead;			/* removed, but still in the set */
 	struct eventfd_ctx *efd;
 	u64 datamatch;
-	void *map;			/* BANK registers, LOG header + records */
+	struct kvmx_shm *shm;		/* BANK registers, LOG header + records */
+	void *map;			/* shm's kernel mapping */
 	size_t map_size;
 
-	/* LOG: the ring, its producers serialized by log_lock */
+	/*
+	 * LOG: the ring, its producers serialized by log_lock. The kernel's
+	 * own head and size: the header's copies are output only.
+	 */
 	spinlock_t log_lock;
 	struct kvmx_log_header *log;
 	struct kvmx_log_record *recs;
-	u32 log_head;			/* the kernel's copy */
+	u32 log_head;
+	u32 log_nr;
 	u32 log_wm;
 	u64 log_dropped, log_fallbacks;
 
@@ -118,9 +136,15 @@ static struct kvmx_reg *kvmx_region_find(struct kvmx_region_set *set, u64 addr,
 	}
 	if (READ_ONCE(r->dead))
 		return NULL;
-	/* whole access inside, of a size the region serves */
-	if (addr + len > r->info.addr + r->info.size ||
-	    !(r->info.access_sizes & len))
+	/*
+	 * A size the region serves, a power of two: KVM's x86 emulator hands
+	 * over the pieces of an access that crosses a page, of any length up
+	 * to 8; a piece the region does not serve goes to the VMM.
+	 */
+	if (len > 8 || !is_power_of_2(len) || !(r->info.access_sizes & len))
+		return NULL;
+	/* the whole access inside */
+	if (addr + len > r->info.addr + r->info.size)
 		return NULL;
 	return r;
 }
@@ -183,13 +207,17 @@ static int kvmx_log_push(struct kvmx_reg *r, struct kvm_vcpu *vcpu, u64 addr,
 
 	/* log_lock: log_head and the record slots */
 	spin_lock(&r->log_lock);
-	/* userspace's reads of a slot before our reuse: its tail store-release */
+	/*
+	 * userspace's reads of a slot before our reuse: its tail store-release.
+	 * tail is only compared: any value that is not within log_nr behind
+	 * head reads as a full ring.
+	 */
 	used = r->log_head - smp_load_acquire(&r->log->tail);
-	if (used >= r->log->nr_records) {
+	if (used >= r->log_nr) {
 		spin_unlock(&r->log_lock);
 		return -ENOSPC;
 	}
-	rec = &r->recs[r->log_head & (r->log->nr_records - 1)];
+	rec = &r->recs[r->log_head & (r->log_nr - 1)];
 	*rec = (struct kvmx_log_record) {
 		.timestamp_ns = ktime_get_ns(), .addr = addr, .data = data,
 		.vcpu = vcpu->vcpu_idx, .size = len,
@@ -341,9 +369,10 @@ static void kvmx_reg_free(struct kvmx_reg *r)
 {
 	if (r->efd)
 		eventfd_ctx_put(r->efd);
-	vfree(r->map);
+	kvmx_shm_put(r->shm);
 	kfree(r->busdev);
 	kfree(r);
+	kvmx_count_dec(KVMX_OBJ_REGIONS, 1);
 }
 
 /* A region as @a asks, not yet visible to anyone. */
@@ -355,6 +384,7 @@ static struct kvmx_reg *kvmx_reg_alloc(const struct kvmx_region *a)
 	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
 	if (!r)
 		return ERR_PTR(-ENOMEM);
+	kvmx_count_inc(KVMX_OBJ_REGIONS, 1);
 	r->info = (struct kvmx_region_info) {
 		.mode = a->mode, .flags = a->flags, .access_sizes = a->access_sizes,
 		.addr = a->addr, .size = a->size,
@@ -377,13 +407,15 @@ static struct kvmx_reg *kvmx_reg_alloc(const struct kvmx_region *a)
 		r->log_wm = a->log_watermark;
 	}
 	if (r->map_size) {
-		r->map = vmalloc_user(r->map_size);
-		if (!r->map)
+		r->shm = kvmx_shm_alloc(r->map_size);
+		if (!r->shm)
 			goto err;
+		r->map = r->shm->vaddr;
 	}
 	if (a->mode == KVMX_MODE_LOG) {
 		r->log = r->map;
 		r->recs = r->map + PAGE_SIZE;
+		r->log_nr = a->log_records;
 		r->log->nr_records = a->log_records;
 		r->log->record_size = sizeof(struct kvmx_log_record);
 		r->log->records_offset = PAGE_SIZE;
@@ -392,23 +424,6 @@ static struct kvmx_reg *kvmx_reg_alloc(const struct kvmx_region *a)
 err:
 	kvmx_reg_free(r);
 	return ERR_PTR(ret);
-}
-
-/* Does a device other than kvmx's own overlap [addr, addr + size)? */
-static bool kvmx_bus_busy(struct kvm *kvm, enum kvm_bus idx, u64 addr, u64 size)
-{
-	struct kvm_io_bus *bus = kvm_get_bus(kvm, idx);
-	int i;
-
-	lockdep_assert_held(&kvm->slots_lock);
-	for (i = 0; bus && i < bus->dev_count; i++) {
-		const struct kvm_io_range *rg = &bus->range[i];
-
-		if (rg->dev->ops != &kvmx_busdev_ops &&
-		    kvmx_overlaps(addr, size, rg->addr, max(rg->len, 1)))
-			return true;
-	}
-	return false;
 }
 
 /* A device of its own for @r (a window, or a region outside windows). */
@@ -429,11 +444,11 @@ static int kvmx_busdev_add(struct kvmx_vm *vm, struct kvmx_reg *r)
 
 	/* slots_lock: KVM's buses; taken after vm->regions_lock */
 	mutex_lock(&kvm->slots_lock);
-	if (kvmx_bus_busy(kvm, d->bus, r->info.addr, r->info.size))
+	if (kvmx_io_bus_busy(kvm, d->bus, r->info.addr, r->info.size, &kvmx_busdev_ops))
 		ret = -EEXIST;
 	else
-		ret = kvmx_syms.io_bus_register_dev(kvm, d->bus, r->info.addr,
-						    r->info.size, &d->dev);
+		ret = kvmx_io_bus_register(kvm, d->bus, r->info.addr, r->info.size,
+					   &d->dev);
 	mutex_unlock(&kvm->slots_lock);
 	if (ret) {
 		kfree(d);
@@ -450,9 +465,9 @@ static void kvmx_busdev_del(struct kvmx_vm *vm, struct kvmx_reg *r)
 
 	if (!r->busdev)
 		return;
-	/* slots_lock: KVM's buses; KVM waits for its SRCU readers here */
+	/* slots_lock: KVM's buses; this waits for their SRCU readers */
 	mutex_lock(&kvm->slots_lock);
-	kvmx_syms.io_bus_unregister_dev(kvm, r->busdev->bus, &r->busdev->dev);
+	kvmx_io_bus_unregister(kvm, r->busdev->bus, &r->busdev->dev);
 	mutex_unlock(&kvm->slots_lock);
 	vm->nr_busdevs--;
 }
@@ -540,6 +555,8 @@ static bool kvmx_region_del_locked(struct kvmx_vm *vm, struct kvmx_reg *r)
 		WRITE_ONCE(r->dead, true);
 		free = false;
 	}
+	/* no new mmap() finds it; one in progress holds its own reference */
+	xa_erase(&vm->region_ids, r->info.id);
 	list_del(&r->node);
 	if (!free)
 		list_add(&r->node, &vm->zombies);
@@ -555,6 +572,7 @@ long kvmx_region_add(struct kvmx_session *s, struct kvmx_region __user *uarg)
 	struct kvmx_vm *vm = s->vm;
 	struct kvmx_region a;
 	struct kvmx_reg *r, *win;
+	u32 id;
 	int ret;
 
 	ret = kvmx_copy_in(&a, sizeof(a), sizeof(a), uarg);
@@ -567,6 +585,27 @@ long kvmx_region_add(struct kvmx_session *s, struct kvmx_region __user *uarg)
 	if (IS_ERR(r))
 		return PTR_ERR(r);
 	r->owner = s;
+
+	/*
+	 * An id no live region has (cyclic: a removed region's id is not
+	 * reused soon; never 0, the event ring's mmap offset), reserved, not
+	 * yet visible.
+	 */
+	ret = xa_alloc_cyclic(&vm->region_ids, &id, NULL, XA_LIMIT(1, KVMX_REGION_ID_MAX),
+			      &vm->next_region_id, GFP_KERNEL_ACCOUNT);
+	if (ret < 0)
+		goto err_free;
+	r->info.id = id;
+
+	/* tell the caller before taking any lock: a fault here changes nothing */
+	a.id = id;
+	if (r->map) {
+		a.mmap_offset = (u64)id << KVMX_REGION_MMAP_SHIFT;
+		a.mmap_size = r->map_size;
+	}
+	ret = -EFAULT;
+	if (copy_to_user(uarg, &a, sizeof(a)))
+		goto err_id;
 
 	/* regions_lock: the VM's regions, their sets and bus devices */
 	mutex_lock(&vm->regions_lock);
@@ -582,26 +621,18 @@ long kvmx_region_add(struct kvmx_session *s, struct kvmx_region __user *uarg)
 		if (ret)
 			goto err_unlock;
 	}
-	/* tell the caller before the region serves: nothing to undo after */
-	a.id = vm->last_region_id + 1;
-	if (r->map) {
-		a.mmap_offset = (u64)a.id << KVMX_REGION_MMAP_SHIFT;
-		a.mmap_size = r->map_size;
-	}
-	ret = -EFAULT;
-	if (copy_to_user(uarg, &a, sizeof(a)))
-		goto err_busdev;
 	if (kvmx_serves(r)) {
 		ret = kvmx_set_update(vm, kvmx_bus_idx(r), r, NULL);
 		if (ret)
 			goto err_busdev;
 	}
-	r->info.id = ++vm->last_region_id;
 	r->window = win;
 	if (win)
 		win->nr_inside++;
 	list_add_tail(&r->node, &vm->region_list);
 	vm->nr_regions++;
+	/* the reserved slot: storing there allocates nothing, cannot fail */
+	xa_store(&vm->region_ids, id, r, GFP_KERNEL);
 	mutex_unlock(&vm->regions_lock);
 	return 0;
 
@@ -609,6 +640,9 @@ err_busdev:
 	kvmx_busdev_del(vm, r);
 err_unlock:
 	mutex_unlock(&vm->regions_lock);
+err_id:
+	xa_erase(&vm->region_ids, id);
+err_free:
 	kvmx_reg_free(r);
 	return ret;
 }
@@ -646,10 +680,18 @@ long kvmx_region_del(struct kvmx_session *s, unsigned long id)
 	return 0;
 }
 
-/* Session release: its regions go, inner ones before their windows. */
-void kvmx_region_release(struct kvmx_session *s)
+/* Is @r one that goes with session @s (NULL: every session)? */
+static bool kvmx_goes_with(const struct kvmx_reg *r, const struct kvmx_session *s)
 {
-	struct kvmx_vm *vm = s->vm;
+	return !s || r->owner == s || (r->window && r->window->owner == s);
+}
+
+/*
+ * Remove the regions of session @s, and those inside its windows; with @s
+ * NULL, every region of the VM. Inner regions go before their windows.
+ */
+static void kvmx_region_remove(struct kvmx_vm *vm, struct kvmx_session *s)
+{
 	struct kvmx_reg *r, *tmp;
 	LIST_HEAD(gone);
 	int pass;
@@ -658,7 +700,7 @@ void kvmx_region_release(struct kvmx_session *s)
 	mutex_lock(&vm->regions_lock);
 	for (pass = 0; pass < 2; pass++) {
 		list_for_each_entry_safe(r, tmp, &vm->region_list, node) {
-			if (r->owner != s || r->nr_inside)
+			if (!kvmx_goes_with(r, s) || r->nr_inside)
 				continue;
 			if (kvmx_region_del_locked(vm, r))
 				list_add(&r->node, &gone);
@@ -672,50 +714,93 @@ void kvmx_region_release(struct kvmx_session *s)
 		kvmx_reg_free(r);
 }
 
+/* Session release: its regions go, and whatever lies in its windows. */
+void kvmx_region_release(struct kvmx_session *s)
+{
+	kvmx_region_remove(s->vm, s);
+}
+
 void kvmx_region_vm_init(struct kvmx_vm *vm)
 {
 	mutex_init(&vm->regions_lock);
 	INIT_LIST_HEAD(&vm->region_list);
 	INIT_LIST_HEAD(&vm->zombies);
+	xa_init_flags(&vm->region_ids, XA_FLAGS_ALLOC1 | XA_FLAGS_ACCOUNT);
 }
 
-/* Caller made sure no session, so no region and no accessor, is left. */
+/*
+ * The VM's last session is gone, so no ioctl can add a region; every
+ * session removed its own. Whatever is left is removed anyway, so that
+ * nothing of kvmx stays on KVM's buses once this returns.
+ */
 void kvmx_region_vm_free(struct kvmx_vm *vm)
 {
 	struct kvmx_reg *r, *tmp;
 
+	kvmx_region_remove(vm, NULL);
 	list_for_each_entry_safe(r, tmp, &vm->zombies, node)
 		kvmx_reg_free(r);
 	/* replaced sets still queued: their callbacks are this module's code */
 	srcu_barrier(&vm->kvm->srcu);
 	kvfree(rcu_dereference_protected(vm->regions[0], 1));
 	kvfree(rcu_dereference_protected(vm->regions[1], 1));
+	xa_destroy(&vm->region_ids);
 }
 
+/*
+ * mmap() of a region's registers or log. Called with mmap_lock held, so it
+ * must not wait for regions_lock (held across SRCU grace periods): it finds
+ * the region under the xarray's spinlock and maps the pages with a
+ * reference of its own.
+ */
 int kvmx_region_mmap(struct kvmx_session *s, struct vm_area_struct *vma)
 {
 	unsigned long id = vma->vm_pgoff >> (KVMX_REGION_MMAP_SHIFT - PAGE_SHIFT);
+	struct kvmx_shm *shm = NULL;
 	struct kvmx_reg *r;
-	int ret = -EINVAL;
+	int ret;
 
 	if (vma->vm_pgoff & ((1UL << (KVMX_REGION_MMAP_SHIFT - PAGE_SHIFT)) - 1))
 		return -EINVAL;
-	/* regions_lock: the region stays while we map it */
-	mutex_lock(&s->vm->regions_lock);
-	r = id <= U32_MAX ? kvmx_reg_find(s, id) : NULL;
-	if (!r || !r->map)
-		ret = -ENODEV;
-	else if (vma->vm_end - vma->vm_start <= r->map_size)
-		ret = remap_vmalloc_range(vma, r->map, 0);
-	mutex_unlock(&s->vm->regions_lock);
+	if (id > KVMX_REGION_ID_MAX)
+		return -ENODEV;
+	/* xa_lock: a region is erased under it before it is freed */
+	xa_lock(&s->vm->region_ids);
+	r = xa_load(&s->vm->region_ids, id);
+	if (r && r->owner == s && r->shm) {
+		shm = r->shm;
+		refcount_inc(&shm->ref);
+	}
+	xa_unlock(&s->vm->region_ids);
+	if (!shm)
+		return -ENODEV;
+	ret = kvmx_shm_mmap(shm, vma);
+	kvmx_shm_put(shm);
 	return ret;
+}
+
+/* The entry of @r as KVMX_REGION_LIST reports it to session @s. */
+static void kvmx_region_info(const struct kvmx_reg *r, const struct kvmx_session *s,
+			     struct kvmx_region_info *e)
+{
+	*e = r->info;
+	e->flags |= r->owner == s ? KVMX_REGION_MINE : 0;
+	e->reads = atomic64_read(&r->reads);
+	e->writes = atomic64_read(&r->writes);
+	e->bytes = atomic64_read(&r->bytes);
+	e->dropped = atomic64_read(&r->dropped);
+	e->fallbacks = atomic64_read(&r->fallbacks);
+	if (e->reads || e->writes)
+		e->last_ns = ktime_get_ns() -
+			jiffies_to_nsecs(jiffies - READ_ONCE(r->last_jiffies));
+	e->last_vcpu = READ_ONCE(r->last_vcpu);
 }
 
 long kvmx_region_list(struct kvmx_vm *vm, struct kvmx_session *s,
 		      struct kvmx_region_list __user *uarg)
 {
 	struct kvmx_region_list hdr;
-	struct kvmx_region_info e;
+	struct kvmx_region_info *e;
 	struct kvmx_reg *r;
 	u32 argsz, room, n = 0, total = 0;
 	int ret = 0;
@@ -724,34 +809,25 @@ long kvmx_region_list(struct kvmx_vm *vm, struct kvmx_session *s,
 		return -EFAULT;
 	if (argsz < sizeof(hdr) || hdr.flags)
 		return -EINVAL;
-	room = (argsz - sizeof(hdr)) / sizeof(e);
+	room = min_t(u32, (argsz - sizeof(hdr)) / sizeof(*e), KVMX_MAX_REGIONS);
 
-	/* regions_lock: the list; copy_to_user may fault, no spinlock here */
+	/* a snapshot under regions_lock, copied out after it: no fault under it */
+	e = kvmalloc_array(max(room, 1U), sizeof(*e), GFP_KERNEL_ACCOUNT);
+	if (!e)
+		return -ENOMEM;
 	mutex_lock(&vm->regions_lock);
 	list_for_each_entry(r, &vm->region_list, node) {
-		if (total++ >= room)
-			continue;
-		e = r->info;
-		e.flags |= r->owner == s ? KVMX_REGION_MINE : 0;
-		e.reads = atomic64_read(&r->reads);
-		e.writes = atomic64_read(&r->writes);
-		e.bytes = atomic64_read(&r->bytes);
-		e.dropped = atomic64_read(&r->dropped);
-		e.fallbacks = atomic64_read(&r->fallbacks);
-		if (e.reads || e.writes)
-			e.last_ns = ktime_get_ns() -
-				jiffies_to_nsecs(jiffies - READ_ONCE(r->last_jiffies));
-		e.last_vcpu = READ_ONCE(r->last_vcpu);
-		if (copy_to_user(&uarg->entries[n++], &e, sizeof(e))) {
-			ret = -EFAULT;
-			break;
-		}
+		if (total++ < room)
+			kvmx_region_info(r, s, &e[n++]);
 	}
 	mutex_unlock(&vm->regions_lock);
+	if (copy_to_user(uarg->entries, e, n * sizeof(*e)))
+		ret = -EFAULT;
+	kvfree(e);
 	if (ret)
 		return ret;
 	hdr = (struct kvmx_region_list) {
-		.argsz = sizeof(hdr) + total * sizeof(e),
+		.argsz = sizeof(hdr) + total * sizeof(*e),
 		.flags = n < total ? KVMX_STATS_TRUNCATED : 0,
 		.nr_entries = n,
 		.nr_total = total,

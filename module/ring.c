@@ -3,11 +3,12 @@
  * The event ring of a session: sampled exit records in memory shared with
  * userspace (mmap of the session fd at offset 0).
  *
- * Layout: one page of struct kvmx_ring_header, then nr_records records.
- * The kernel owns head (and keeps its own copy, which is the one it uses);
- * userspace owns tail. The kernel reads tail only to decide whether there
- * is room, never to index anything: a tail that is not within nr_records
- * behind head counts as a full ring (CVE-2019-14821 was the opposite).
+ * Layout: one page of struct kvmx_ring_header, then nr_records records,
+ * in pages of shm.c. The kernel owns head (and keeps its own copy, which
+ * is the one it uses) and its own nr_records; userspace owns tail. The
+ * kernel reads tail only to decide whether there is room, never to index
+ * anything: a tail that is not within nr_records behind head counts as a
+ * full ring (CVE-2019-14821 was the opposite).
  *
  * Producers are the vCPU threads (in KVM's exit tracepoint); r->lock
  * serializes them. Ordering: the record is written before head is
@@ -18,11 +19,11 @@
 #include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
-#include <linux/vmalloc.h>
 #include "kvmx.h"
 
 struct kvmx_ring {
-	struct kvmx_ring_header *hdr;	/* vmalloc_user(): header + records */
+	struct kvmx_shm *shm;		/* header + records */
+	struct kvmx_ring_header *hdr;
 	struct kvmx_exit_record *recs;
 	size_t size;
 	u32 nr;
@@ -90,6 +91,11 @@ static int kvmx_ring_check(const struct kvmx_ring_setup *a)
 	return 0;
 }
 
+static size_t kvmx_ring_size(u32 nr)
+{
+	return PAGE_SIZE + PAGE_ALIGN(nr * sizeof(struct kvmx_exit_record));
+}
+
 static struct kvmx_ring *kvmx_ring_alloc(u32 nr)
 {
 	struct kvmx_ring *r;
@@ -97,12 +103,14 @@ static struct kvmx_ring *kvmx_ring_alloc(u32 nr)
 	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
 	if (!r)
 		return NULL;
-	r->size = PAGE_SIZE + PAGE_ALIGN(nr * sizeof(struct kvmx_exit_record));
-	r->hdr = vmalloc_user(r->size);
-	if (!r->hdr) {
+	r->size = kvmx_ring_size(nr);
+	r->shm = kvmx_shm_alloc(r->size);
+	if (!r->shm) {
 		kfree(r);
 		return NULL;
 	}
+	kvmx_count_inc(KVMX_OBJ_RINGS, 1);
+	r->hdr = r->shm->vaddr;
 	r->recs = (void *)r->hdr + PAGE_SIZE;
 	r->nr = nr;
 	r->hdr->nr_records = nr;
@@ -129,6 +137,14 @@ long kvmx_ring_setup(struct kvmx_session *s, struct kvmx_ring_setup __user *uarg
 	if (ret)
 		return ret;
 
+	/*
+	 * The one output first (it depends on nr_records only): a call that
+	 * fails changes nothing. ring_lock is taken by no mmap or fault path.
+	 */
+	a.mmap_size = kvmx_ring_size(a.nr_records);
+	if (copy_to_user(&uarg->mmap_size, &a.mmap_size, sizeof(a.mmap_size)))
+		return -EFAULT;
+
 	/* ring_lock: creating s->ring, changing its settings */
 	mutex_lock(&s->ring_lock);
 	r = s->ring;
@@ -148,13 +164,6 @@ long kvmx_ring_setup(struct kvmx_session *s, struct kvmx_ring_setup __user *uarg
 		WRITE_ONCE(r->sample[i], a.sample[i]);
 	for (i = 0; i < KVMX_FAULT_CLASSES_MAX; i++)
 		WRITE_ONCE(r->fault_sample[i], a.fault_sample[i]);
-	a.mmap_size = r->size;
-	if (copy_to_user(&uarg->mmap_size, &a.mmap_size, sizeof(a.mmap_size))) {
-		ret = -EFAULT;
-		if (!s->ring)
-			kvmx_ring_free(r);
-		goto out;
-	}
 	/* published: the probes find it through READ_ONCE(s->ring) */
 	if (!s->ring) {
 		/* the ring's set-up before the pointer: pairs with the acquires */
@@ -173,9 +182,9 @@ int kvmx_ring_mmap(struct kvmx_session *s, struct vm_area_struct *vma)
 
 	if (!r)
 		return -ENODEV;
-	if (vma->vm_pgoff || vma->vm_end - vma->vm_start > r->size)
+	if (vma->vm_pgoff)
 		return -EINVAL;
-	return remap_vmalloc_range(vma, r->hdr, 0);
+	return kvmx_shm_mmap(r->shm, vma);
 }
 
 __poll_t kvmx_ring_poll(struct kvmx_session *s, struct file *file, poll_table *wait)
@@ -196,6 +205,7 @@ void kvmx_ring_free(struct kvmx_ring *r)
 {
 	if (!r)
 		return;
-	vfree(r->hdr);
+	kvmx_shm_put(r->shm);
+	kvmx_count_dec(KVMX_OBJ_RINGS, 1);
 	kfree(r);
 }

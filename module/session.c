@@ -41,6 +41,10 @@ static struct kvmx_vm *kvmx_vm_create_locked(struct kvm *kvm)
 	struct kvmx_vm *vm;
 	int ret = -ENOMEM;
 
+	ret = kvmx_arch_vm_check();
+	if (ret)
+		goto err;
+	ret = -ENOMEM;
 	vm = kvzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
 	if (!vm)
 		goto err;
@@ -58,6 +62,7 @@ static struct kvmx_vm *kvmx_vm_create_locked(struct kvm *kvm)
 		}
 	}
 	kvmx_nr_vms++;
+	kvmx_count_inc(KVMX_OBJ_VMS, 1);
 	vm->id = kvmx_next_vm_id++;
 	hash_add_rcu(kvmx_vm_hash, &vm->hnode, (unsigned long)kvm);
 	return vm;
@@ -115,6 +120,7 @@ static void kvmx_vm_leave(struct kvmx_session *s)
 		kvmx_region_vm_free(vm);
 		kvmx_vm_observe_free(vm);
 		kvfree(vm);
+		kvmx_count_dec(KVMX_OBJ_VMS, 1);
 	}
 }
 
@@ -197,6 +203,7 @@ static int kvmx_session_release(struct inode *inode, struct file *filp)
 	kvmx_vm_leave(s);
 	kvmx_ring_free(s->ring);
 	kfree(s);
+	kvmx_count_dec(KVMX_OBJ_SESSIONS, 1);
 	/* May be the last reference: KVM destroys the VM here. */
 	kvm_put_kvm(kvm);
 	return 0;
@@ -253,6 +260,7 @@ long kvmx_attach_vm(struct kvmx_attach_vm __user *uarg)
 	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
 	if (!s)
 		goto err_put_kvm;
+	kvmx_count_inc(KVMX_OBJ_SESSIONS, 1);
 	mutex_init(&s->ring_lock);
 	ret = kvmx_vm_join(s, kvm);
 	if (ret)
@@ -278,6 +286,7 @@ err_put_vm:
 	kvmx_vm_leave(s);
 err_free_session:
 	kfree(s);
+	kvmx_count_dec(KVMX_OBJ_SESSIONS, 1);
 err_put_kvm:
 	kvm_put_kvm(kvm);
 	return ret;

@@ -17,6 +17,18 @@
 #include <linux/tracepoint.h>
 #include "kvmx.h"
 
+/* A VM can be attached: the vendor's ops kvmx calls are callable. */
+int kvmx_arch_vm_check(void)
+{
+	return kvmx_check_vendor_ops();
+}
+
+/* Is @vcpu running a nested (L2) guest? Its GPAs are not the VM's. */
+bool kvmx_arch_vcpu_nested(struct kvm_vcpu *vcpu)
+{
+	return vcpu->arch.hflags & HF_GUEST_MASK;
+}
+
 u32 kvmx_arch_id(void)
 {
 	return strcmp(kvmx_syms.x86_ops->name, "kvm_amd") ?
@@ -63,7 +75,8 @@ static void kvmx_x86_page_fault(void *data, struct kvm_vcpu *vcpu, u64 gpa,
 {
 	struct kvmx_vm *vm = kvmx_vm_find(vcpu->kvm);
 
-	if (unlikely(vm))
+	/* an L2 guest's fault: its GPA would be looked up in L1's memslots */
+	if (unlikely(vm) && !kvmx_arch_vcpu_nested(vcpu))
 		kvmx_observe_fault(vm, vcpu, gpa, error_code, 0);
 }
 
@@ -101,9 +114,12 @@ static void kvmx_x86_entry(void *data, struct kvm_vcpu *vcpu, bool immediate_exi
  * Exit policy hooks: kvm_io_bus_write() and kvm_io_bus_read(), through
  * which KVM offers every MMIO access its emulator makes and every port
  * access to the in-kernel devices; -EOPNOTSUPP means none claimed it and
- * the vCPU is about to exit to the VMM. DISCARD answers it here instead:
- * the emulator completes the instruction as for any in-kernel device.
- * Other buses (VMX's KVM_FAST_MMIO_BUS, virtio-ccw) pass untouched.
+ * the vCPU is about to exit to the VMM. While hooked, the two are replaced,
+ * not wrapped: kvmx_io_bus_access() does what they do (iobus.c; neither
+ * may be called from here: kvm_io_bus_read() is sealed on IBT kernels),
+ * then DISCARD answers an unclaimed access here instead: the emulator
+ * completes the instruction as for any in-kernel device. Other buses
+ * (VMX's KVM_FAST_MMIO_BUS, virtio-ccw) are only dispatched.
  */
 static int kvmx_x86_bus_rw(struct kvm_vcpu *vcpu, enum kvm_bus bus, gpa_t addr,
 			   int len, void *val, bool write)
@@ -111,11 +127,8 @@ static int kvmx_x86_bus_rw(struct kvm_vcpu *vcpu, enum kvm_bus bus, gpa_t addr,
 	int idx = srcu_read_lock(&kvmx_hook_srcu);
 	int ret;
 
-	if (write)
-		ret = kvm_io_bus_write(vcpu, bus, addr, len, val);
-	else
-		ret = kvmx_syms.io_bus_read(vcpu, bus, addr, len, val);
-	if (ret && (bus == KVM_MMIO_BUS || bus == KVM_PIO_BUS)) {
+	ret = kvmx_io_bus_access(vcpu, bus, addr, len, val, write);
+	if (ret == -EOPNOTSUPP && (bus == KVM_MMIO_BUS || bus == KVM_PIO_BUS)) {
 		rcu_read_lock();
 		if (kvmx_policy_unclaimed(vcpu, bus == KVM_PIO_BUS, addr) ==
 		    KVMX_POLICY_DISCARD) {
@@ -171,8 +184,8 @@ int __init kvmx_arch_init(void)
 {
 	int i, ret;
 
-	kvmx_x86_hooks[0].addr = (unsigned long)kvm_io_bus_write;
-	kvmx_x86_hooks[1].addr = (unsigned long)kvmx_syms.io_bus_read;
+	kvmx_x86_hooks[0].addr = kvmx_syms.io_bus_write;
+	kvmx_x86_hooks[1].addr = kvmx_syms.io_bus_read;
 	for (i = 0; i < ARRAY_SIZE(kvmx_x86_hooks); i++) {
 		ret = kvmx_hook_init(&kvmx_x86_hooks[i]);
 		if (ret)
