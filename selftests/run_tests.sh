@@ -8,7 +8,8 @@
 cd "$(dirname "$0")" || exit 1
 status=0
 for t in kvmx_load_test.sh kvmx_ioctl_test kvmx_guest_test kvmx_exits_test \
-	kvmx_faults_test kvmx_regions_test kvmx_policy_test kvmx_seeds_test \
+	kvmx_faults_test kvmx_regions_test kvmx_policy_test kvmx_safety_test \
+	kvmx_locks_test kvmx_seeds_test \
 	kvmxctl_test.sh; do
 	echo "# running $t"
 	out=$(timeout "${KVMX_TEST_TIMEOUT:-300}" ./$t 2>&1)

@@ -25,6 +25,16 @@
 #define KVMX_HOST_ARCH()	KVMX_ARCH_ARM64
 #endif
 
+/* 6.12's test_util.h has it; 6.1's does not. Include after test_util.h. */
+#if !defined(TEST_ASSERT_EQ) && defined(TEST_ASSERT)
+#define TEST_ASSERT_EQ(a, b) do {						\
+	typeof(a) __a = (a);							\
+	typeof(b) __b = (b);							\
+	TEST_ASSERT(__a == __b, "%s == %s: 0x%llx != 0x%llx", #a, #b,		\
+		    (unsigned long long)__a, (unsigned long long)__b);		\
+} while (0)
+#endif
+
 static inline int kvmx_ret(int ret)
 {
 	return ret < 0 ? -errno : ret;
