@@ -57,7 +57,7 @@ int kvmx_check_callable(unsigned long addr, const char *name)
 	}
 #endif
 	if (!ok)
-		pr_err("%s (%px) is not a valid indirect call target on this kernel (sealed by CET-IBT or no BTI landing pad): refusing to call it\n",
+		pr_err("%s (%pS) is not a valid indirect call target on this kernel (sealed by CET-IBT or no BTI landing pad): refusing to call it\n",
 		       name, (void *)addr);
 	return ok ? 0 : -ENOEXEC;
 }
@@ -86,7 +86,7 @@ static unsigned long kvmx_module_symbol(struct module *mod, const char *name,
 	rcu_read_lock_sched();
 	ks = rcu_dereference_sched(mod->kallsyms);
 	for (i = 0; ks && i < ks->num_symtab; i++) {
-		const Elf_Sym *sym = &ks->symtab[i];
+		const struct elf64_sym *sym = &ks->symtab[i];
 
 		if (sym->st_shndx == SHN_UNDEF || ELF_ST_TYPE(sym->st_info) != type ||
 		    strcmp(ks->strtab + sym->st_name, name))
@@ -165,7 +165,7 @@ static unsigned long __init kvmx_kernel_function(const char *name)
 static const struct {
 	size_t offset;
 	const char *name;
-} kvmx_called[] __initconst = {
+} kvmx_called[] = {
 	KVMX_CALLED(io_mem_abort, "io_mem_abort"),
 	KVMX_CALLED(handle_mmio_return, "kvm_handle_mmio_return"),
 	KVMX_CALLED(inject_dabt, "kvm_inject_dabt"),

@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <linux/kvm.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include "kvmx_test.h"
 #include "kselftest_harness.h"
 
@@ -637,7 +638,7 @@ TEST_F(vm, region_windows_and_sessions)
 	EXPECT_EQ(0, nr_regions(self->session));
 }
 
-TEST_F(vm, region_budget)
+TEST_F_TIMEOUT(vm, region_budget, 300)
 {
 	struct kvmx_region w = { .addr = RB, .size = 8 * KVMX_MAX_REGIONS,
 				 .mode = KVMX_MODE_WINDOW, .eventfd = -1 };
@@ -892,6 +893,140 @@ TEST_F(vm, module_pinned)
 	self->kvmx = open("/dev/null", O_RDONLY);
 	EXPECT_EQ(-EWOULDBLOCK, kvmx_ret(syscall(SYS_delete_module, "kvmx", O_NONBLOCK)));
 	EXPECT_EQ(0, access("/dev/kvmx", F_OK)) TH_LOG("kvmx was unloaded");
+}
+
+/* -- what a failed call must not do ---------------------------------------- */
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * argsz up to 4 GiB: the kernel would scan that much user memory for zero
+ * bytes (4 GiB of zero pages here). Capped at a page, -E2BIG at once.
+ */
+TEST_F(vm, argsz_capped)
+{
+	const size_t huge = 4ull << 30;
+	unsigned long page = sysconf(_SC_PAGESIZE);
+	char *m = mmap(NULL, huge, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	struct kvmx_region *r = (void *)m;
+	struct kvmx_policy *p = (void *)m;
+	struct kvmx_attach_vm *a = (void *)m;
+	double t;
+	int fd = next_fd();
+
+	ASSERT_NE(MAP_FAILED, m);
+	self->session = kvmx_attach(self->kvmx, self->vm);
+	ASSERT_GE(self->session, 0);
+
+	/* one byte over a page of zeroes: too big, though all zero */
+	*a = (struct kvmx_attach_vm){ .argsz = page + 1, .vm_fd = self->vm };
+	fd = next_fd();
+	EXPECT_EQ(-E2BIG, kvmx_ret(ioctl(self->kvmx, KVMX_ATTACH_VM, a)));
+	EXPECT_EQ(fd, next_fd());
+	EXPECT_EQ(1, sessions_of(_metadata, self->session));
+	memset(p, 0, sizeof(*p));
+	p->argsz = page + 1;
+	EXPECT_EQ(-E2BIG, kvmx_ret(ioctl(self->session, KVMX_SET_POLICY, p)));
+
+	/* 4 GiB: refused without reading it */
+	*r = (struct kvmx_region){ .argsz = 0xffffffffu, .addr = RB, .size = 8,
+				   .mode = KVMX_MODE_BANK, .access_sizes = KVMX_SIZES_ALL,
+				   .eventfd = -1 };
+	t = now_s();
+	EXPECT_EQ(-E2BIG, kvmx_ret(ioctl(self->session, KVMX_REGION_ADD, r)));
+	t = now_s() - t;
+	EXPECT_LT(t, 1.0) TH_LOG("REGION_ADD with argsz 4 GiB took %.1f s", t);
+	EXPECT_EQ(0, nr_regions(self->session));
+	/* exactly a page is accepted */
+	r->argsz = page;
+	EXPECT_EQ(0, kvmx_ret(ioctl(self->session, KVMX_REGION_ADD, r)));
+	munmap(m, huge);
+}
+
+/* Ids: never 0 (the event ring's offset), not reused while live or soon after. */
+TEST_F(vm, region_ids)
+{
+	struct kvmx_region a, b, c;
+
+	self->session = kvmx_attach(self->kvmx, self->vm);
+	ASSERT_GE(self->session, 0);
+	REG_OK(a);
+	ASSERT_EQ(0, radd(self->session, &a));
+	REG_OK(b);
+	b.addr = RB + 0x100;
+	ASSERT_EQ(0, radd(self->session, &b));
+	ASSERT_EQ(0, ioctl(self->session, KVMX_REGION_DEL, a.id));
+	REG_OK(c);
+	ASSERT_EQ(0, radd(self->session, &c));
+	EXPECT_NE(0, a.id);
+	EXPECT_NE(a.id, c.id);
+	EXPECT_NE(b.id, c.id);
+	EXPECT_NE(0, c.mmap_offset);
+	EXPECT_NE(b.mmap_offset, c.mmap_offset);
+}
+
+/*
+ * A struct whose output part lies in a read-only page: the input is
+ * readable, the output is not writable. The call fails with EFAULT and
+ * changes nothing.
+ */
+static void *split_struct(size_t out_offset)
+{
+	unsigned long page = sysconf(_SC_PAGESIZE);
+	char *m = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (m == MAP_FAILED)
+		return NULL;
+	memset(m, 0, 2 * page);
+	return m + page - out_offset;
+}
+
+static void split_protect(void *s, size_t out_offset)
+{
+	unsigned long page = sysconf(_SC_PAGESIZE);
+
+	mprotect((char *)s + out_offset, page, PROT_READ);
+}
+
+TEST_F(vm, efault_changes_nothing)
+{
+	const size_t pout = offsetof(struct kvmx_policy, mmio_discarded);
+	const size_t rout = offsetof(struct kvmx_ring_setup, mmap_size);
+	struct kvmx_policy *p = split_struct(pout), got;
+	struct kvmx_ring_setup *rs = split_struct(rout);
+	void *ring;
+
+	ASSERT_NE(NULL, p);
+	ASSERT_NE(NULL, rs);
+	self->session = kvmx_attach(self->kvmx, self->vm);
+	ASSERT_GE(self->session, 0);
+
+	policy_ok(p);
+	p->argsz = sizeof(*p);
+	split_protect(p, pout);
+	EXPECT_EQ(-EFAULT, kvmx_ret(ioctl(self->session, KVMX_SET_POLICY, p)));
+	memset(&got, 0, sizeof(got));
+	got.argsz = sizeof(got);
+	ASSERT_EQ(0, ioctl(self->session, KVMX_GET_POLICY, &got));
+	EXPECT_EQ(0, got.flags) TH_LOG("the policy of a failed SET_POLICY is in force");
+	EXPECT_EQ(KVMX_POLICY_FORWARD, got.mmio);
+
+	*rs = (struct kvmx_ring_setup){ .argsz = sizeof(*rs), .nr_records = 64,
+					.watermark = 1 };
+	split_protect(rs, rout);
+	EXPECT_EQ(-EFAULT, kvmx_ret(ioctl(self->session, KVMX_RING_SETUP, rs)));
+	ring = mmap(NULL, 4096, PROT_READ, MAP_SHARED, self->session, 0);
+	EXPECT_EQ(MAP_FAILED, ring) TH_LOG("a failed RING_SETUP left a ring");
+	if (ring != MAP_FAILED)
+		munmap(ring, 4096);
 }
 
 TEST_HARNESS_MAIN

@@ -35,7 +35,7 @@
 enum { T_ADD, T_MAP, T_DROP, T_VCPU, T_NR };
 static const char *const names[T_NR] = { "add/del", "mmap", "madvise", "vCPU" };
 static unsigned long progress[T_NR];
-static volatile int stop;
+static int stop;
 static struct kvmx_region bank;		/* the BANK the mmap thread maps */
 static void *drop_page;			/* the page REGION_ADD copies out to */
 
@@ -72,8 +72,9 @@ static void *adder(void *arg)
 		if (!use_drop_page)
 			r = &local;
 		/* outside every window: a bus device of its own, an SRCU wait */
-		*r = (struct kvmx_region){ .argsz = sizeof(*r), .addr = BASE + 2 * PAGE + (i++ % 8) * 8,
-					   .size = 8, .mode = KVMX_MODE_BANK,
+		*r = (struct kvmx_region){ .argsz = sizeof(*r), .size = 8,
+					   .addr = BASE + 2 * PAGE + (i++ % 8) * 8,
+					   .mode = KVMX_MODE_BANK,
 					   .access_sizes = KVMX_SIZES_ALL, .eventfd = -1 };
 		/* a dropped page reads as zeroes (EINVAL) or faults (EFAULT): fine */
 		if (!ioctl(sess, KVMX_REGION_ADD, r)) {
@@ -158,7 +159,7 @@ static void run(const char *name, void *(*const fn[T_NR])(void *), void *const a
 			last[i] = p;
 			if (stalled[i] >= 15) {
 				/* its threads cannot be joined, nor this process exit */
-				printf("not ok - %s: the %s thread made no progress for 15 s: deadlock\n",
+				printf("not ok - %s: no progress of the %s thread in 15 s\n",
 				       name, names[i]);
 				fflush(stdout);
 				abort();

@@ -96,11 +96,10 @@ static void test_log_nr(struct kvm_vcpu *vcpu, struct guest_cmd *c)
 	}
 	munmap(h, r.mmap_size);
 	region_del(sess, r.id);
-	ksft_test_result_pass("log-nr: nr_records rewritten 4 ways, %u records a round, no write past the ring\n",
-			      nr);
+	ksft_test_result_pass("log-nr: nr_records rewritten 4 ways, %u records a round\n", nr);
 }
 
-static volatile int scribbling;
+static int scribbling;
 
 /* The VMM's other thread: run->mmio.len, the length the unfixed memset used */
 static void *scribble(void *arg)
@@ -146,12 +145,11 @@ static void test_run_len(struct kvm_vcpu *vcpu, struct guest_cmd *c)
 	pthread_join(t, NULL);
 	expect_user(0, "discarded loads");
 	for (i = 1; i < NR_VCPUS; i++)
-		TEST_ASSERT(!ff_filled((u8 *)all[i]->run), "vCPU %u's kvm_run page holds 0xff bytes",
-			    i);
+		TEST_ASSERT(!ff_filled((u8 *)all[i]->run), "vCPU %u's kvm_run: 0xff bytes", i);
 	memset(&p, 0, sizeof(p));
 	p.argsz = sizeof(p);
 	TEST_ASSERT(!ioctl(sess, KVMX_SET_POLICY, &p), "SET_POLICY default: %s", strerror(errno));
-	ksft_test_result_pass("run-len: 2000 DISCARDed loads against run->mmio.len = 0x3000, %u kvm_run pages clean\n",
+	ksft_test_result_pass("run-len: 2000 loads vs run->mmio.len = 0x3000, %u pages clean\n",
 			      NR_VCPUS - 1);
 }
 
@@ -243,7 +241,7 @@ static void test_pieces(struct kvm_vcpu *vcpu, struct guest_cmd *c)
 	region_del(sess, lg.id);
 	region_del(sess, db.id);
 	close(efd);
-	ksft_test_result_pass("pieces: 3- and 5-byte pieces go to the VMM in BANK, LOG and DOORBELL\n");
+	ksft_test_result_pass("pieces: 3- and 5-byte pieces to the VMM: BANK, LOG, DOORBELL\n");
 }
 #endif
 
@@ -279,8 +277,7 @@ static void test_window(int *kvmx, struct kvm_vcpu *vcpu, struct guest_cmd *c)
 	bs = kvmx_attach(*kvmx, vm->fd);
 	TEST_ASSERT(a >= 0 && bs >= 0, "attach: %s", strerror(-a));
 	TEST_ASSERT(!region_add(a, &w), "add window: %s", strerror(errno));
-	TEST_ASSERT(!region_add(bs, &b), "add bank in another session's window: %s",
-		    strerror(errno));
+	TEST_ASSERT(!region_add(bs, &b), "add in another's window: %s", strerror(errno));
 	user_exits = 0;
 	do_cmd(vcpu, c, OP_WRITE, b.addr, 8, 4, 1, 8);
 	expect_user(0, "bank inside the window");
@@ -312,7 +309,7 @@ static void test_window(int *kvmx, struct kvm_vcpu *vcpu, struct guest_cmd *c)
 	TEST_ASSERT(fd >= 0 && !syscall(__NR_finit_module, fd, "", 0), "insmod %s: %s", ko,
 		    strerror(errno));
 	close(fd);
-	ksft_test_result_pass("window: closing its session removes what lies in it; nothing left after the last, or after rmmod\n");
+	ksft_test_result_pass("window: its session takes its content; nothing left, rmmod\n");
 }
 
 /* With arguments, only the cases named run (one crash ends the host). */

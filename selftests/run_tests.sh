@@ -22,4 +22,14 @@ for t in kvmx_load_test.sh kvmx_ioctl_test kvmx_guest_test kvmx_exits_test \
 		echo "$out" | grep -q '^not ok' || echo "not ok - $t exited with status $rc"
 	fi
 done
+
+# Every session is closed now: nothing of kvmx may be left allocated
+# (its own counters, debugfs kvmx/objects; slabs are shared, so not those).
+left=$(awk '$2 != 0' /sys/kernel/debug/kvmx/objects 2>&1)
+if [ -z "$left" ]; then
+	echo "ok - kvmx: nothing left allocated after the tests"
+else
+	status=1
+	echo "not ok - kvmx: left allocated after the tests: $left"
+fi
 exit $status
