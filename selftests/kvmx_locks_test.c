@@ -47,15 +47,9 @@ static void tick(int t)
 /* Remove this session's regions but the bank (ids lost to a dropped page). */
 static void cleanup(void)
 {
-	static struct kvmx_region_list *l;
-	const size_t size = sizeof(*l) + 300 * sizeof(l->entries[0]);
+	struct kvmx_region_list *l = region_list(sess);
 	__u32 i;
 
-	if (!l)
-		l = malloc(size);
-	l->argsz = size;
-	l->flags = 0;
-	TEST_ASSERT(!ioctl(sess, KVMX_REGION_LIST, l), "LIST: %s", strerror(errno));
 	for (i = 0; i < l->nr_entries; i++)
 		if (l->entries[i].id != bank.id)
 			ioctl(sess, KVMX_REGION_DEL, l->entries[i].id);

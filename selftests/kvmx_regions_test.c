@@ -36,17 +36,9 @@ static int region_add(struct kvmx_region *r)
 
 static struct kvmx_region_info *region_info(__u32 id)
 {
-	/* on the heap: the test's ELF, .bss included, is loaded into the guest */
-	static struct kvmx_region_list *buf;
-	const size_t size = sizeof(*buf) + 8200 * sizeof(buf->entries[0]);
+	struct kvmx_region_list *buf = region_list(sess);
 	__u32 i;
 
-	if (!buf)
-		buf = malloc(size);
-	buf->argsz = size;
-	buf->flags = 0;
-	TEST_ASSERT(!ioctl(sess, KVMX_REGION_LIST, buf), "KVMX_REGION_LIST: %s",
-		    strerror(errno));
 	for (i = 0; i < buf->nr_entries; i++)
 		if (buf->entries[i].id == id)
 			return &buf->entries[i];

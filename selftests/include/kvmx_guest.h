@@ -173,6 +173,24 @@ static void do_cmd(struct kvm_vcpu *vcpu, struct guest_cmd *c, u64 op, u64 addr,
 }
 
 /*
+ * KVMX_REGION_LIST of session @fd, room for every region; on the heap: the
+ * test's ELF, .bss included, is loaded into the guest.
+ */
+static inline struct kvmx_region_list *region_list(int fd)
+{
+	static struct kvmx_region_list *buf;
+	const size_t size = sizeof(*buf) + 8200 * sizeof(buf->entries[0]);
+
+	if (!buf)
+		buf = malloc(size);
+	buf->argsz = size;
+	buf->flags = 0;
+	TEST_ASSERT(!ioctl(fd, KVMX_REGION_LIST, buf), "KVMX_REGION_LIST: %s",
+		    strerror(errno));
+	return buf;
+}
+
+/*
  * The VM of these tests: @nr vCPUs running guest_code (vCPU i on cmds[i],
  * in *@all), @npages identity-mapped at @base, a kvmx session in sess;
  * vCPU 0 is at its first GUEST_SYNC.
