@@ -3,7 +3,7 @@
  * Lock order: threads of one VMM that, on the unfixed module, ended in an
  * unkillable deadlock (all in D state, a hung-task panic). Each case runs
  * for KVMX_LOCKS_SECONDS (default 30) and fails if a thread stops making
- * progress for 15 s.
+ * progress for 30 s.
  *
  *   copy-out  REGION_ADD copies its result to a page another thread drops
  *             with MADV_DONTNEED (a fault on the copy), while a third
@@ -130,7 +130,7 @@ static unsigned int seconds(void)
 	return s ? atoi(s) : 30;
 }
 
-/* Run the threads of @use for the test's time; fail on a stall of 15 s. */
+/* Run the threads of @use for the test's time; fail on a stall of 30 s. */
 static void run(const char *name, void *(*const fn[T_NR])(void *), void *const arg[T_NR])
 {
 	unsigned long last[T_NR] = {}, stalled[T_NR] = {};
@@ -151,9 +151,9 @@ static void run(const char *name, void *(*const fn[T_NR])(void *), void *const a
 				continue;
 			stalled[i] = p == last[i] ? stalled[i] + 1 : 0;
 			last[i] = p;
-			if (stalled[i] >= 15) {
+			if (stalled[i] >= 30) {
 				/* its threads cannot be joined, nor this process exit */
-				printf("not ok - %s: no progress of the %s thread in 15 s\n",
+				printf("not ok - %s: no progress of the %s thread in 30 s\n",
 				       name, names[i]);
 				fflush(stdout);
 				abort();
