@@ -145,6 +145,7 @@ struct kvmx_vcpu_stats {
  * @lost:	exits not counted for lack of memory for a vCPU's counters
  * @regions_lock: serializes changes to the VM's regions (region.c)
  * @region_list: every region of the VM, windows included
+ * @windows:	the windows among them
  * @zombies:	regions removed but kept until the VM goes (region.c)
  * @regions:	the serving regions per bus, sorted (RCU)
  * @nr_regions:	regions in @region_list
@@ -168,6 +169,7 @@ struct kvmx_vm {
 	atomic64_t lost;
 	struct mutex regions_lock;	/* see region.c; before kvm->slots_lock */
 	struct list_head region_list;
+	struct list_head windows;
 	struct list_head zombies;
 	struct kvmx_region_set __rcu *regions[2];	/* MMIO, PIO */
 	unsigned int nr_regions;

@@ -53,6 +53,7 @@ struct kvmx_reg {
 	struct kvmx_region_info info;	/* id, mode, flags, range; counters unused */
 	struct kvmx_session *owner;
 	struct list_head node;		/* vm->region_list */
+	struct list_head wnode;		/* a window: vm->windows */
 	struct kvmx_busdev *busdev;	/* its own device, or NULL */
 	struct kvmx_reg *window;	/* the window it lies in, or NULL */
 	unsigned int nr_inside;		/* a window: regions inside it */
@@ -517,27 +518,55 @@ static bool kvmx_serves(const struct kvmx_reg *r)
 }
 
 /*
+ * Does a live serving region of @set overlap [addr, addr + size)? The set
+ * is sorted and its regions do not overlap, so their ends are sorted too:
+ * a binary search finds the first that ends after @addr. Dead regions
+ * (left in a set for lack of memory) are skipped: the next set drops them.
+ */
+static bool kvmx_set_overlaps(const struct kvmx_region_set *set, u64 addr, u64 size)
+{
+	unsigned int lo = 0, hi = set ? set->nr : 0, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (set->r[mid]->info.addr + set->r[mid]->info.size <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; set && lo < set->nr && set->r[lo]->info.addr < addr + size; lo++)
+		if (!set->r[lo]->dead)
+			return true;
+	return false;
+}
+
+/*
  * Where @r goes: the window it lies in (NULL: none). -EEXIST if it
  * overlaps another region other than by lying inside a window.
- * Caller holds vm->regions_lock.
+ * O(log n) in the serving regions, linear in the windows (at most
+ * KVMX_MAX_BUS_DEVS). Caller holds vm->regions_lock.
  */
 static struct kvmx_reg *kvmx_place(struct kvmx_vm *vm, const struct kvmx_reg *r)
 {
-	struct kvmx_reg *o, *win = NULL;
 	const struct kvmx_region_info *i = &r->info;
+	struct kvmx_region_set *set;
+	struct kvmx_reg *o, *win = NULL;
 
-	list_for_each_entry(o, &vm->region_list, node) {
+	list_for_each_entry(o, &vm->windows, wnode) {
 		if (kvmx_bus_idx(o) != kvmx_bus_idx(r) ||
 		    !kvmx_overlaps(i->addr, i->size, o->info.addr, o->info.size))
 			continue;
-		if (o->info.mode == KVMX_MODE_WINDOW && kvmx_serves(r) &&
-		    i->addr >= o->info.addr &&
+		if (kvmx_serves(r) && i->addr >= o->info.addr &&
 		    i->addr + i->size <= o->info.addr + o->info.size) {
 			win = o;
 			continue;
 		}
 		return ERR_PTR(-EEXIST);
 	}
+	set = rcu_dereference_protected(vm->regions[kvmx_bus_idx(r)],
+					lockdep_is_held(&vm->regions_lock));
+	if (kvmx_set_overlaps(set, i->addr, i->size))
+		return ERR_PTR(-EEXIST);
 	return win;
 }
 
@@ -558,6 +587,8 @@ static bool kvmx_region_del_locked(struct kvmx_vm *vm, struct kvmx_reg *r)
 	/* no new mmap() finds it; one in progress holds its own reference */
 	xa_erase(&vm->region_ids, r->info.id);
 	list_del(&r->node);
+	if (!kvmx_serves(r))
+		list_del(&r->wnode);
 	if (!free)
 		list_add(&r->node, &vm->zombies);
 	kvmx_busdev_del(vm, r);
@@ -630,6 +661,8 @@ long kvmx_region_add(struct kvmx_session *s, struct kvmx_region __user *uarg)
 	if (win)
 		win->nr_inside++;
 	list_add_tail(&r->node, &vm->region_list);
+	if (!kvmx_serves(r))
+		list_add_tail(&r->wnode, &vm->windows);
 	vm->nr_regions++;
 	/* the reserved slot: storing there allocates nothing, cannot fail */
 	xa_store(&vm->region_ids, id, r, GFP_KERNEL);
@@ -647,14 +680,13 @@ err_free:
 	return ret;
 }
 
+/* Session @s's region @id. Caller holds vm->regions_lock. */
 static struct kvmx_reg *kvmx_reg_find(struct kvmx_session *s, u32 id)
 {
-	struct kvmx_reg *r;
+	struct kvmx_reg *r = xa_load(&s->vm->region_ids, id);
 
-	list_for_each_entry(r, &s->vm->region_list, node)
-		if (r->info.id == id && r->owner == s)
-			return r;
-	return NULL;
+	lockdep_assert_held(&s->vm->regions_lock);
+	return r && r->owner == s ? r : NULL;
 }
 
 long kvmx_region_del(struct kvmx_session *s, unsigned long id)
@@ -724,6 +756,7 @@ void kvmx_region_vm_init(struct kvmx_vm *vm)
 {
 	mutex_init(&vm->regions_lock);
 	INIT_LIST_HEAD(&vm->region_list);
+	INIT_LIST_HEAD(&vm->windows);
 	INIT_LIST_HEAD(&vm->zombies);
 	xa_init_flags(&vm->region_ids, XA_FLAGS_ALLOC1 | XA_FLAGS_ACCOUNT);
 }

@@ -14,6 +14,8 @@
  *   doorbell_N      a DOORBELL hit with N kvmx regions in the VM (1, 100,
  *                   4096; the N - 1 besides the doorbell inside one WINDOW):
  *                   one VM per N, the three alternating like the paths
+ *   add_4096        KVMX_REGION_ADD of the 4095 regions in the window, and
+ *   del_4096        KVMX_REGION_DEL of them afterwards, in ms (wall clock)
  */
 #include <stdlib.h>
 #include <time.h>
@@ -153,7 +155,9 @@ int main(int argc, char **argv)
 	static const int nr_at[] = { 1, 100, NR_WIN };
 	double *res[NR_PATHS], *hit[3], m[NR_PATHS], mh[3];
 	struct bvm b, nb[3];
+	static __u32 ids[NR_WIN];
 	struct kvmx_log_header *h;
+	double t_add = 0, t_del;
 	int reps, efd, i, p, k, n;
 
 	TEST_ASSERT(argc == 3, "usage: kvmx_region_bench REPS ACCESSES");
@@ -183,13 +187,16 @@ int main(int argc, char **argv)
 		add(&nb[k], &db);
 		if (nr_at[k] > 1)
 			add(&nb[k], &w);
+		t_add = now_ns() / 1e6;
 		for (n = 1; n < nr_at[k]; n++) {
 			struct kvmx_region r = { .addr = WIN + (n - 1) * 8, .size = 8,
 						 .mode = KVMX_MODE_DISCARD, .access_sizes = 8,
 						 .eventfd = -1 };
 
 			add(&nb[k], &r);
+			ids[n] = r.id;
 		}
+		t_add = now_ns() / 1e6 - t_add;
 	}
 
 	/* warm up every path once: page tables, KVM's MMIO caches */
@@ -255,6 +262,14 @@ int main(int argc, char **argv)
 		snprintf(name, sizeof(name), "doorbell_%d_regions", nr_at[k]);
 		json(name, mh[k], "doorbell_1_regions", mh[0]);
 	}
+	t_del = now_ns() / 1e6;
+	for (n = 1; n < NR_WIN; n++)
+		TEST_ASSERT(!ioctl(nb[2].sess, KVMX_REGION_DEL, ids[n]), "DEL %u", ids[n]);
+	t_del = now_ns() / 1e6 - t_del;
+	printf("{\"bench\":\"regions\",\"arch\":\"%s\",\"path\":\"add_%d\",\"ms\":%.0f}\n",
+	       ARCH_NAME, NR_WIN, t_add);
+	printf("{\"bench\":\"regions\",\"arch\":\"%s\",\"path\":\"del_%d\",\"ms\":%.0f}\n",
+	       ARCH_NAME, NR_WIN, t_del);
 	for (k = 0; k < 3; k++) {
 		close(nb[k].sess);
 		kvm_vm_free(nb[k].vm);
