@@ -8,6 +8,7 @@
 #include <linux/hashtable.h>
 #include <linux/poll.h>
 #include <linux/seqlock.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <linux/kvm_host.h>
 #include <linux/kvmx.h>
@@ -153,7 +154,9 @@ struct kvmx_vcpu_stats {
  * @region_ids:	live regions by id, for mmap(); ids are allocated here
  * @next_region_id: where the cyclic id allocation goes on
  * @policy:	the exit policy, NULL for the default (RCU; policy.c)
- * @vcpus:	per-vCPU counters by vcpu_idx, allocated on first use
+ * @vcpus:	per-vCPU counters by vcpu_idx, allocated at attach or first exit
+ * @stats_missing: vCPUs whose counters a probe could not allocate (atomic bits)
+ * @stats_work:	allocates those (observe.c)
  *
  * @hnode, @nr_sessions and @sessions are changed under kvmx_vms_lock.
  */
@@ -178,6 +181,8 @@ struct kvmx_vm {
 	u32 next_region_id;
 	struct kvmx_vm_policy __rcu *policy;
 	struct kvmx_vcpu_stats *vcpus[KVM_MAX_VCPUS];
+	DECLARE_BITMAP(stats_missing, KVM_MAX_VCPUS);
+	struct work_struct stats_work;
 };
 
 /*

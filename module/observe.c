@@ -6,8 +6,14 @@
  * Hot path contract: kvmx_observe_exit() and kvmx_observe_entry() run in
  * KVM's tracepoints on the thread running the vCPU, preemption disabled
  * (IRQs too at some arm64 and 6.12 x86 call sites). They take no lock but a
- * ring's spinlock, allocate only a vCPU's counters on its first exit
- * (GFP_ATOMIC; on failure the exit is counted in vm->lost), and never sleep.
+ * ring's spinlock and never sleep.
+ *
+ * Counters of the vCPUs that exist at attach are allocated then. KVM has
+ * no hook at vCPU creation where kvmx could sleep, so a vCPU created later
+ * gets its counters at its first exit: one GFP_ATOMIC attempt and, if that
+ * fails, a work item that allocates with GFP_KERNEL_ACCOUNT; the attempt is
+ * not repeated on every exit. Exits before the counters exist are counted
+ * in vm->lost.
  *
  * Latency uses sched_clock(), the raw TSC (x86) or architected counter
  * (arm64) in ns, as ftrace's local clock and perf kvm do: ktime_get_ns()
@@ -35,6 +41,44 @@ static struct kvmx_vcpu_stats *kvmx_vcpu_stats_alloc(gfp_t gfp)
 	return vs;
 }
 
+static void kvmx_vcpu_stats_free(struct kvmx_vcpu_stats *vs)
+{
+	kvfree(vs);
+	kvmx_count_dec(KVMX_OBJ_VCPU_STATS, 1);
+}
+
+/*
+ * Publish @vs as vCPU @idx's counters unless it has some (then free it);
+ * the missing bit is cleared either way. True if @vs was published.
+ */
+static bool kvmx_vcpu_stats_publish(struct kvmx_vm *vm, unsigned int idx,
+				    struct kvmx_vcpu_stats *vs)
+{
+	bool ok;
+
+	vs->gen = READ_ONCE(vm->gen);
+	/* the block's set-up before the pointer: pairs with the readers' acquire */
+	ok = !cmpxchg_release(&vm->vcpus[idx], NULL, vs);
+	if (!ok)
+		kvmx_vcpu_stats_free(vs);
+	clear_bit(idx, vm->stats_missing);
+	return ok;
+}
+
+/* The counters the exit probe could not allocate, in process context. */
+static void kvmx_vcpu_stats_work(struct work_struct *work)
+{
+	struct kvmx_vm *vm = container_of(work, struct kvmx_vm, stats_work);
+	struct kvmx_vcpu_stats *vs;
+	unsigned int idx;
+
+	for_each_set_bit(idx, vm->stats_missing, KVM_MAX_VCPUS) {
+		vs = kvmx_vcpu_stats_alloc(GFP_KERNEL_ACCOUNT);
+		if (vs)
+			kvmx_vcpu_stats_publish(vm, idx, vs);
+	}
+}
+
 /*
  * The counters of @vcpu, allocated on first use, with a pending reset
  * applied. Called by the vCPU's own thread, or by a thread holding the
@@ -46,12 +90,14 @@ struct kvmx_vcpu_stats *kvmx_vcpu_stats(struct kvmx_vm *vm, struct kvm_vcpu *vcp
 	u32 gen = READ_ONCE(vm->gen);
 
 	if (unlikely(!vs)) {
-		vs = kvmx_vcpu_stats_alloc(GFP_ATOMIC | __GFP_NOWARN);
-		if (!vs)
+		/* one attempt here; the worker (stats_missing) does the rest */
+		if (test_and_set_bit(vcpu->vcpu_idx, vm->stats_missing))
 			return NULL;
-		vs->gen = gen;
-		/* pairs with smp_load_acquire() in the readers */
-		smp_store_release(&vm->vcpus[vcpu->vcpu_idx], vs);
+		vs = kvmx_vcpu_stats_alloc(GFP_ATOMIC | __GFP_NOWARN);
+		if (!vs || !kvmx_vcpu_stats_publish(vm, vcpu->vcpu_idx, vs)) {
+			queue_work(system_unbound_wq, &vm->stats_work);
+			return NULL;
+		}
 	}
 	if (unlikely(vs->gen != gen)) {
 		/* KVMX_RESET_STATS happened: zero, then publish the generation */
@@ -193,6 +239,7 @@ int kvmx_vm_observe_init(struct kvmx_vm *vm)
 	unsigned long i;
 
 	atomic64_set(&vm->lost, 0);
+	INIT_WORK(&vm->stats_work, kvmx_vcpu_stats_work);
 	vm->arch = kvmx_arch_id();
 	kvm_for_each_vcpu(i, vcpu, vm->kvm) {
 		vm->vcpus[vcpu->vcpu_idx] = kvmx_vcpu_stats_alloc(GFP_KERNEL_ACCOUNT);
@@ -207,12 +254,11 @@ void kvmx_vm_observe_free(struct kvmx_vm *vm)
 {
 	unsigned int i;
 
-	for (i = 0; i < KVM_MAX_VCPUS; i++) {
-		if (!vm->vcpus[i])
-			continue;
-		kvfree(vm->vcpus[i]);
-		kvmx_count_dec(KVMX_OBJ_VCPU_STATS, 1);
-	}
+	/* queued by a probe, which no longer runs: not after this */
+	cancel_work_sync(&vm->stats_work);
+	for (i = 0; i < KVM_MAX_VCPUS; i++)
+		if (vm->vcpus[i])
+			kvmx_vcpu_stats_free(vm->vcpus[i]);
 }
 
 void kvmx_reset_stats(struct kvmx_vm *vm)
