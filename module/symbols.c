@@ -21,12 +21,44 @@
  */
 #include <linux/kprobes.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #ifdef CONFIG_X86
 #include <asm/ibt.h>
 #endif
 #include "kvmx.h"
 
 struct kvmx_syms kvmx_syms __ro_after_init;
+
+/*
+ * For the load test: one more kernel function to check as if kvmx called
+ * it, so that a refusal can be seen on a kernel where some function is
+ * sealed (kvmx_load_test.sh). Never called.
+ */
+static char *call_check;
+module_param(call_check, charp, 0400);
+MODULE_PARM_DESC(call_check, "check that this kernel function is callable, refuse to load if not (tests)");
+
+/* A kernel function's address: a disabled kprobe resolves it, arms nothing. */
+static unsigned long __init kvmx_kernel_function(const char *name)
+{
+	struct kprobe kp = { .symbol_name = name, .flags = KPROBE_FLAG_DISABLED };
+	unsigned long addr;
+	int ret;
+
+	ret = register_kprobe(&kp);
+	if (ret) {
+		pr_err("cannot resolve %s (kprobe: %d)\n", name, ret);
+		return 0;
+	}
+	addr = (unsigned long)kp.addr;
+	unregister_kprobe(&kp);
+#ifdef CONFIG_X86
+	/* the probe sits after the ENDBR of an unsealed function */
+	if (is_endbr(*(u32 *)(addr - ENDBR_INSN_SIZE)))
+		addr -= ENDBR_INSN_SIZE;
+#endif
+	return addr;
+}
 
 /**
  * kvmx_check_callable() - may @addr be the target of an indirect call?
@@ -142,23 +174,6 @@ int kvmx_check_vendor_ops(void)
 #endif
 
 #ifdef CONFIG_ARM64
-/* A kernel function's address: a disabled kprobe resolves it, arms nothing. */
-static unsigned long __init kvmx_kernel_function(const char *name)
-{
-	struct kprobe kp = { .symbol_name = name, .flags = KPROBE_FLAG_DISABLED };
-	unsigned long addr;
-	int ret;
-
-	ret = register_kprobe(&kp);
-	if (ret) {
-		pr_err("cannot resolve %s (kprobe: %d)\n", name, ret);
-		return 0;
-	}
-	addr = (unsigned long)kp.addr;
-	unregister_kprobe(&kp);
-	return addr;
-}
-
 #define KVMX_CALLED(field, name)	\
 	{ offsetof(struct kvmx_syms, field), name }
 
@@ -191,6 +206,9 @@ static int __init kvmx_resolve_arch(void)
 int __init kvmx_resolve_symbols(void)
 {
 	int ret = kvmx_resolve_arch();
+
+	if (!ret && call_check)
+		ret = kvmx_check_callable(kvmx_kernel_function(call_check), call_check);
 
 #ifdef CONFIG_X86
 	/* no vendor module yet is fine: attach checks again */
