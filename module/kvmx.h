@@ -283,6 +283,7 @@ void kvmx_push_record(struct kvmx_vm *vm, const struct kvmx_exit_record *rec,
 long kvmx_set_policy(struct kvmx_session *s, struct kvmx_policy __user *uarg);
 long kvmx_get_policy(struct kvmx_session *s, struct kvmx_policy __user *uarg);
 void kvmx_policy_release(struct kvmx_session *s);
+void kvmx_policy_unload(void);
 u32 kvmx_policy_unclaimed(struct kvm_vcpu *vcpu, bool pio, u64 addr);
 u32 kvmx_policy_unbacked(struct kvm_vcpu *vcpu);
 u32 kvmx_policy_exit(struct kvmx_vm *vm, unsigned int class);

@@ -160,7 +160,8 @@ static void __exit kvmx_exit(void)
 {
 	debugfs_remove(kvmx_debugfs);
 	misc_deregister(&kvmx_dev);
-	/* no session is left, so no policy: every hook is off */
+	/* no session is left, so no policy: the hook may only linger */
+	kvmx_policy_unload();
 	kvmx_arch_exit();
 	kvmx_hooks_exit();
 	pr_info("unloaded\n");

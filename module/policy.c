@@ -13,16 +13,20 @@
  *
  * The unclaimed/unbacked actions need a hook on a KVM function (hook.c,
  * per arch in x86.c and arm64.c). It is installed while at least one VM's
- * policy needs it, and removed when none does: a VM with the default
- * policy, or a host with none, runs KVM's code untouched.
+ * policy needs it, and removed KVMX_HOOK_LINGER after none does: a host
+ * with no such policy runs KVM's code untouched. Installing or removing it
+ * rewrites kernel text for every ftrace user (on arm64 under stop_machine,
+ * all CPUs stopped), so a VMM flipping its policy in a loop must not cause
+ * one rewrite per call: within the linger, a new user finds it installed.
  *
  * Locking: kvmx_policy_lock (a mutex) serializes setting policies of every
- * VM and the hook's use count.
+ * VM, the hook's use count and whether it is installed.
  */
 #include <linux/eventfd.h>
 #include <linux/file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/workqueue.h>
 #include "kvmx.h"
 
 /**
@@ -52,8 +56,57 @@ struct kvmx_vm_policy {
 	u32 sample[KVMX_EXIT_NR_CLASSES];
 };
 
+#define KVMX_HOOK_LINGER	(5 * HZ)
+
 static DEFINE_MUTEX(kvmx_policy_lock);
 static unsigned int kvmx_hook_users;	/* under kvmx_policy_lock */
+static bool kvmx_hooks_on;		/* under kvmx_policy_lock */
+
+/* The hook, unused for KVMX_HOOK_LINGER: removed. */
+static void kvmx_hook_off_work(struct work_struct *work)
+{
+	/* kvmx_policy_lock: the use count and kvmx_hooks_on */
+	mutex_lock(&kvmx_policy_lock);
+	if (!kvmx_hook_users && kvmx_hooks_on) {
+		kvmx_arch_policy_hooks(false);
+		kvmx_hooks_on = false;
+	}
+	mutex_unlock(&kvmx_policy_lock);
+}
+
+static DECLARE_DELAYED_WORK(kvmx_hook_off, kvmx_hook_off_work);
+
+/* A policy that needs the hook: install it if it is not. */
+static int kvmx_hook_get(void)
+{
+	int ret;
+
+	lockdep_assert_held(&kvmx_policy_lock);
+	if (!kvmx_hooks_on) {
+		ret = kvmx_arch_policy_hooks(true);
+		if (ret)
+			return ret;
+		kvmx_hooks_on = true;
+	}
+	kvmx_hook_users++;
+	return 0;
+}
+
+static void kvmx_hook_put(void)
+{
+	lockdep_assert_held(&kvmx_policy_lock);
+	if (!--kvmx_hook_users)
+		mod_delayed_work(system_wq, &kvmx_hook_off, KVMX_HOOK_LINGER);
+}
+
+/* Module unload: no policy is left; remove the hook now if it lingers. */
+void kvmx_policy_unload(void)
+{
+	cancel_delayed_work_sync(&kvmx_hook_off);
+	if (kvmx_hooks_on)
+		kvmx_arch_policy_hooks(false);
+	kvmx_hooks_on = false;
+}
 
 /* -- the vCPU side: called from probes and hooks, in RCU read sections ---- */
 
@@ -285,12 +338,9 @@ static int kvmx_policy_replace(struct kvmx_vm *vm, struct kvmx_vm_policy *new,
 
 	lockdep_assert_held(&kvmx_policy_lock);
 	if (new && kvmx_policy_needs_hook(&new->p)) {
-		if (!kvmx_hook_users) {
-			ret = kvmx_arch_policy_hooks(true);
-			if (ret)
-				return ret;
-		}
-		kvmx_hook_users++;
+		ret = kvmx_hook_get();
+		if (ret)
+			return ret;
 		new->hooked = true;
 	}
 	old = rcu_dereference_protected(vm->policy, lockdep_is_held(&kvmx_policy_lock));
@@ -301,8 +351,8 @@ static int kvmx_policy_replace(struct kvmx_vm *vm, struct kvmx_vm_policy *new,
 	synchronize_rcu();
 	if (out)
 		kvmx_policy_counters(old, out);
-	if (old->hooked && !--kvmx_hook_users)
-		kvmx_arch_policy_hooks(false);
+	if (old->hooked)
+		kvmx_hook_put();
 	kvmx_policy_free(old);
 	return 0;
 }

@@ -450,13 +450,56 @@ static void test_flip(void)
 			      NR_HAMMER, total, FLIPS, user_exits, discarded);
 }
 
+/* Is kvmx's hook on KVM's function installed? (tracefs enabled_functions) */
+static bool hooked(void)
+{
+#ifdef __x86_64__
+	const char *fn = "kvm_io_bus_write";
+#else
+	const char *fn = "io_mem_abort";
+#endif
+	FILE *f = fopen("/sys/kernel/tracing/enabled_functions", "r");
+	char line[256];
+	bool on = false;
+
+	TEST_ASSERT(f, "open enabled_functions: %s", strerror(errno));
+	while (!on && fgets(line, sizeof(line), f))
+		on = !strncmp(line, fn, strlen(fn)) && line[strlen(fn)] == ' ';
+	fclose(f);
+	return on;
+}
+
+/*
+ * A VMM flipping between a hooked policy and the default: the hook, whose
+ * installation rewrites kernel text (arm64: under stop_machine), stays
+ * installed while it is flipped, and goes a few seconds after the last use.
+ */
+static void test_linger(void)
+{
+	struct kvmx_policy p = TEST_RANGE, none = { .argsz = sizeof(none) };
+	unsigned int i, waited;
+
+	p.argsz = sizeof(p);
+	p.mmio = KVMX_POLICY_DISCARD;
+	for (i = 0; i < 200; i++) {
+		TEST_ASSERT(!ioctl(sess, KVMX_SET_POLICY, i % 2 ? &none : &p), "SET_POLICY %u: %s",
+			    i, strerror(errno));
+		TEST_ASSERT(hooked(), "the hook is not installed after SET_POLICY %u", i);
+	}
+	for (waited = 0; hooked() && waited < 30; waited++)
+		sleep(1);
+	TEST_ASSERT(!hooked(), "the hook is still installed 30 s after its last use");
+	ksft_test_result_pass("linger: 200 flips, the hook stays; gone %u s after its last use\n",
+			      waited);
+}
+
 int main(void)
 {
 	struct kvm_vcpu *vcpu;
 	struct guest_cmd *c;
 
 	ksft_print_header();
-	ksft_set_plan(6);
+	ksft_set_plan(7);
 	kvmx = kvmx_open();
 	TEST_ASSERT(kvmx >= 0, "open /dev/kvmx: %s", strerror(-kvmx));
 	guest_setup(kvmx, 1 + NR_HAMMER, all, BASE, NPAGES);
@@ -477,6 +520,7 @@ int main(void)
 	test_classes(vcpu, c);
 	test_owner(vcpu, c);
 	test_flip();
+	test_linger();
 
 	close(sess);
 	kvm_vm_free(vm);
