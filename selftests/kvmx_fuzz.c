@@ -422,6 +422,7 @@ static struct {
 	u64 served;			/* the most region hits one REGION_LIST showed */
 	unsigned long caught;		/* faults the guards caught */
 	unsigned long orphans;		/* windows left with others' regions inside */
+	u64 discarded, injected;	/* by the policies SET_POLICY replaced */
 	u64 last_cycle, last_fork;
 	const char *anomaly;
 	u8 sink;			/* what touches read */
@@ -1571,7 +1572,14 @@ static void op_set_policy(struct fz_thread *t, struct target *g)
 	tail_fill(t, buf, sizeof(p), p.argsz, sizeof(buf));
 	arg_place(t, &a, sizeof(p));
 	arg_write(&a, buf, sizeof(buf));
-	fz_ioctl(t, C_SETPOL, g->fd, KVMX_SET_POLICY, (unsigned long)a.p);
+	/* the replaced policy's final counters: what the policies did */
+	if (!fz_ioctl(t, C_SETPOL, g->fd, KVMX_SET_POLICY, (unsigned long)a.p) &&
+	    arg_readable(&a, sizeof(p)) && guarded_copy(&p, a.p, sizeof(p))) {
+		__atomic_add_fetch(&fz.discarded, p.mmio_discarded + p.pio_discarded,
+				   __ATOMIC_RELAXED);
+		__atomic_add_fetch(&fz.injected, p.mmio_injected + p.unbacked_injected,
+				   __ATOMIC_RELAXED);
+	}
 	arg_done(&a);
 }
 
@@ -2670,6 +2678,8 @@ static int verdict(void)
 	printf("# regions served up to %lu accesses (one REGION_LIST); ",
 	       (unsigned long)fz.served);
 	printf("%lu faults caught; %lu windows orphaned\n", fz.caught, fz.orphans);
+	printf("# policies discarded %llu accesses, injected %llu aborts\n",
+	       (unsigned long long)fz.discarded, (unsigned long long)fz.injected);
 	if (!fz.served) {
 		printf("# FAIL: no guest access was served by a region\n");
 		bad = 1;
