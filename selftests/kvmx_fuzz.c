@@ -30,7 +30,9 @@
  *     ring, BANK registers, LOG rings), read every shared page and write
  *     garbage into it, header fields included; fork children that touch the
  *     mappings and use the sessions; close sessions other threads are using,
- *     and now and then all of the VM's, and attach again;
+ *     and now and then all of the VM's, and attach again; and run short
+ *     programs of calls that build on each other (a LOG ring added, mapped,
+ *     its header corrupted, then filled by the guest), as syzkaller does;
  *   - another thread creates a second VM, attaches to it, closes the VM's
  *     own fds while attached so that the sessions tear it down, in a loop.
  *
@@ -39,7 +41,9 @@
  *
  * A WARN, an oops or a hang is the harness's to catch (tools/vm/run boots
  * with panic_on_warn and hung_task_panic). The fuzzer fails a seed itself if
- * a thread is stuck in a call (it says which), if a vCPU stops, if the guest
+ * a thread is stuck in a call (it names the threads in calls, with their
+ * kernel stacks: the seed's process does, or its parent if a deadlock on
+ * mmap_lock stops the process itself), if a vCPU stops, if the guest
  * never hit a region, or if an ioctl never succeeded or succeeded in fewer
  * than MIN_OK_PCT percent of its calls: a fuzzer that only feeds the input
  * checks tests nothing behind them. It prints, per ioctl, the calls, how
@@ -410,7 +414,8 @@ static struct {
 	struct kvm_vm *vm;
 	struct kvm_vcpu *vcpus[MAX_VCPUS];
 	struct fz_shared *sh;		/* gsh, seen from the host */
-	int stop;			/* READ_ONCE/WRITE_ONCE, like the next three */
+	/* stop, vm2_fd, last_cycle and last_fork: READ_ONCE/WRITE_ONCE */
+	int stop;
 	pthread_rwlock_t excl_lock;	/* -x lock: region mmaps write, the rest read */
 	struct slot slot[NR_SLOTS];
 	int vm2_fd;			/* the second VM's fd, -1 while closed */
@@ -2451,7 +2456,7 @@ static void arenas_init(struct fz_thread *t, int i)
 }
 
 /* A thread in one call for STUCK_SECS: its name and call, or NULL. */
-static struct fz_thread *stuck(u64 now, bool all)
+static struct fz_thread *stuck(u64 now)
 {
 	int i;
 
@@ -2460,7 +2465,7 @@ static struct fz_thread *stuck(u64 now, bool all)
 		int op = READ_ONCE(t->op);
 
 		/* a guest served in the kernel may stay in KVM_RUN while running */
-		if (op >= 0 && (all || op != C_RUN) &&
+		if (op >= 0 && op != C_RUN &&
 		    now - READ_ONCE(t->since) > STUCK_SECS * 1000000000ull)
 			return t;
 	}
@@ -2760,7 +2765,7 @@ static int run_seed(void)
 
 	end = now_ns() + fz.secs * 1000000000ull;
 	while (now_ns() < end) {
-		t = stuck(now_ns(), false);
+		t = stuck(now_ns());
 		if (t) {
 			printf("# FAIL: %s stuck for %d s in %s; threads in calls:\n", t->name,
 			       STUCK_SECS, call_names[t->op]);
