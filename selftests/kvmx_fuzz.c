@@ -102,7 +102,8 @@
 #define EDGE_PAGES	2
 #define EDGE_BASE	0x3000000000ul	/* far below where mmap() puts things */
 #define MIN_OK_PCT	5
-#define STUCK_SECS	30		/* a call this long is a hang */
+#define STUCK_SECS	45		/* a call this long is a hang */
+#define TICKS_PER_SEC	5		/* of the main thread's watch */
 #define NR_ERRNO	134
 
 #ifdef __x86_64__
@@ -369,6 +370,7 @@ struct fz_thread {
 	/* READ_ONCE/WRITE_ONCE: another thread or the parent reads them */
 	int op;			/* the call it is in (-1: none), for the watchdog */
 	u64 since;		/* since when, ns */
+	u64 since_tick;		/* and in fz.ticks */
 	int done;
 	u8 *arena;		/* ARENA_PAGES, then a PROT_NONE page */
 	u8 *edge;		/* EDGE_PAGES, then an unmapped page; or NULL */
@@ -414,8 +416,13 @@ static struct {
 	struct kvm_vm *vm;
 	struct kvm_vcpu *vcpus[MAX_VCPUS];
 	struct fz_shared *sh;		/* gsh, seen from the host */
-	/* stop, vm2_fd, last_cycle and last_fork: READ_ONCE/WRITE_ONCE */
+	/* stop, ticks, vm2_fd, last_cycle and last_fork: READ_ONCE/WRITE_ONCE */
 	int stop;
+	/*
+	 * Counted by the main thread as it watches: the time the fuzzer ran. A
+	 * VM frozen by a loaded host (real time goes on) makes no call hang.
+	 */
+	u64 ticks;
 	pthread_rwlock_t excl_lock;	/* -x lock: region mmaps write, the rest read */
 	struct slot slot[NR_SLOTS];
 	int vm2_fd;			/* the second VM's fd, -1 while closed */
@@ -481,6 +488,7 @@ static void count(int c, int err)
 static void op_begin(struct fz_thread *t, int c)
 {
 	WRITE_ONCE(t->since, now_ns());
+	WRITE_ONCE(t->since_tick, READ_ONCE(fz.ticks));
 	WRITE_ONCE(t->op, c);
 }
 
@@ -578,6 +586,9 @@ struct guard {
 };
 
 static __thread struct guard *guard_cur;	/* the thread's guarded access, if any */
+static __thread struct fz_thread *self;		/* the thread's own entry */
+
+static void put_str(const char *s);
 
 static void guard_sig(int sig, siginfo_t *si, void *ctx)
 {
@@ -597,6 +608,15 @@ static void guard_sig(int sig, siginfo_t *si, void *ctx)
 		msg[44 + i] = "0123456789abcdef"[(addr >> (60 - 4 * i)) & 15];
 	if (write(1, msg, sizeof(msg) - 1) < 0)
 		_exit(5);
+	if (self) {
+		int op = READ_ONCE(self->op);
+
+		put_str("#   in ");
+		put_str(self->name);
+		put_str(op >= 0 ? ", in " : "");
+		put_str(op >= 0 ? call_names[op] : "");
+		put_str("\n");
+	}
 	signal(sig, SIG_DFL);
 }
 
@@ -2197,6 +2217,7 @@ static void *fuzz_thread(void *arg)
 	for (i = 0; i < ARRAY_SIZE(ops); i++)
 		total += ops[i].weight;
 	t->tid = gettid();
+	self = t;
 	while (!READ_ONCE(fz.stop)) {
 		unsigned int r = below(t, total);
 		struct target g;
@@ -2263,6 +2284,7 @@ static void *vcpu_thread(void *arg)
 	int ret, err;
 
 	t->tid = gettid();
+	self = t;
 
 	while (!READ_ONCE(fz.stop) && !t->failed) {
 		op_begin(t, C_RUN);
@@ -2303,6 +2325,7 @@ static void *scribble_thread(void *arg)
 	unsigned int n = 0;
 
 	t->tid = gettid();
+	self = t;
 
 	while (!READ_ONCE(fz.stop)) {
 		struct kvm_run *run = fz.vcpus[below(t, fz.nr_vcpus)]->run;
@@ -2405,6 +2428,7 @@ static void *vm2_thread(void *arg)
 	struct fz_thread *t = arg;
 
 	t->tid = gettid();
+	self = t;
 
 	while (!READ_ONCE(fz.stop)) {
 		op_begin(t, C_VM2);
@@ -2455,9 +2479,10 @@ static void arenas_init(struct fz_thread *t, int i)
 	}
 }
 
-/* A thread in one call for STUCK_SECS: its name and call, or NULL. */
-static struct fz_thread *stuck(u64 now)
+/* A thread in one call for STUCK_SECS of ticks, and the call; or NULL. */
+static struct fz_thread *stuck(int *call)
 {
+	u64 ticks = READ_ONCE(fz.ticks);
 	int i;
 
 	for (i = 0; i < board->nr_thr; i++) {
@@ -2466,8 +2491,11 @@ static struct fz_thread *stuck(u64 now)
 
 		/* a guest served in the kernel may stay in KVM_RUN while running */
 		if (op >= 0 && op != C_RUN &&
-		    now - READ_ONCE(t->since) > STUCK_SECS * 1000000000ull)
+		    ticks - READ_ONCE(t->since_tick) > STUCK_SECS * TICKS_PER_SEC &&
+		    READ_ONCE(t->op) == op) {
+			*call = op;
 			return t;
+		}
 	}
 	return NULL;
 }
@@ -2510,13 +2538,15 @@ static void report_threads(pid_t pid)
 
 	for (i = 0; i < board->nr_thr; i++) {
 		struct fz_thread *t = &board->thr[i];
+		u64 since = READ_ONCE(t->since);
 		int op = READ_ONCE(t->op);
 		pid_t child = READ_ONCE(t->child);
 
 		if (op < 0)
 			continue;
+		/* the thread may have begun a call since @now was taken */
 		printf("#   %s (tid %d): in %s for %llu s\n", t->name, t->tid, call_names[op],
-		       (unsigned long long)((now - READ_ONCE(t->since)) / 1000000000ull));
+		       (unsigned long long)(since < now ? (now - since) / 1000000000ull : 0));
 		print_kstack(pid, t->tid);
 		if (child) {
 			printf("#   its fork child (pid %d):\n", child);
@@ -2528,7 +2558,7 @@ static void report_threads(pid_t pid)
 
 static void put_str(const char *s)
 {
-	if (write(2, s, strlen(s)) < 0)
+	if (write(1, s, strlen(s)) < 0)
 		return;
 }
 
@@ -2696,11 +2726,10 @@ static int verdict(void)
 	return bad;
 }
 
-/* Stop everything; 0 if every thread did, within STUCK_SECS. */
+/* Stop everything; 0 if every thread did, within STUCK_SECS of ticks. */
 static int stop_all(void)
 {
-	u64 deadline = now_ns() + STUCK_SECS * 1000000000ull;
-	int i, left;
+	int i, left, n = 0;
 
 	WRITE_ONCE(fz.stop, 1);
 	do {
@@ -2713,7 +2742,9 @@ static int stop_all(void)
 				pthread_kill(board->thr[i].th, SIGUSR1);
 		}
 		usleep(1000);
-	} while (left && now_ns() < deadline);
+		if (!(++n % (1000 / TICKS_PER_SEC)))
+			WRITE_ONCE(fz.ticks, fz.ticks + 1);
+	} while (left && n < STUCK_SECS * 1000);
 	for (i = 0; i < board->nr_thr; i++) {
 		struct fz_thread *t = &board->thr[i];
 
@@ -2765,14 +2796,17 @@ static int run_seed(void)
 
 	end = now_ns() + fz.secs * 1000000000ull;
 	while (now_ns() < end) {
-		t = stuck(now_ns());
+		int call;
+
+		t = stuck(&call);
 		if (t) {
 			printf("# FAIL: %s stuck for %d s in %s; threads in calls:\n", t->name,
-			       STUCK_SECS, call_names[t->op]);
+			       STUCK_SECS, call_names[call]);
 			report_threads(getpid());
 			_exit(1);
 		}
-		usleep(200000);
+		usleep(1000000 / TICKS_PER_SEC);
+		WRITE_ONCE(fz.ticks, fz.ticks + 1);
 	}
 	if (stop_all()) {
 		fflush(stdout);
