@@ -2031,6 +2031,12 @@ static void op_cycle(struct fz_thread *t, struct target *unused)
 		return;
 	WRITE_ONCE(fz.last_cycle, now);
 	op_begin(t, C_CYCLE);
+	/*
+	 * maps_lock before the slot locks: a call whose argument lies in a
+	 * mapping holds maps_lock (read) until it has recorded its result,
+	 * under a slot lock.
+	 */
+	pthread_rwlock_wrlock(&fz.maps_lock);
 	for (i = first; i < NR_MAIN_SLOTS; i++)
 		pthread_mutex_lock(&fz.slot[i].lock);
 	/* in a random order: the order decides which windows are orphaned */
@@ -2049,7 +2055,6 @@ static void op_cycle(struct fz_thread *t, struct target *unused)
 		s->gen++;
 		untrack_slot(s - fz.slot);
 	}
-	pthread_rwlock_wrlock(&fz.maps_lock);
 	for (i = 0; i < MAX_MAPS; i++) {
 		struct map *m = &fz.maps[i];
 
