@@ -53,7 +53,7 @@ static unsigned long __init kvmx_kernel_function(const char *name)
 	addr = (unsigned long)kp.addr;
 	unregister_kprobe(&kp);
 #ifdef CONFIG_X86
-	/* the probe sits after the ENDBR of an unsealed function */
+	/* the probe sits after a function's ENDBR, or after its sealed poison */
 	if (is_endbr(*(u32 *)(addr - ENDBR_INSN_SIZE)))
 		addr -= ENDBR_INSN_SIZE;
 #endif
@@ -75,9 +75,13 @@ int kvmx_check_callable(unsigned long addr, const char *name)
 		pr_err("%s: no address\n", name);
 		return -ENOEXEC;
 	}
-#ifdef CONFIG_X86
-	if (IS_ENABLED(CONFIG_X86_KERNEL_IBT) && cpu_feature_enabled(X86_FEATURE_IBT))
-		ok = is_endbr(*(u32 *)addr);
+#ifdef CONFIG_X86_KERNEL_IBT
+	/*
+	 * ENDBR64 itself: is_endbr() also accepts the poison that sealing
+	 * writes over it (for kprobes and ftrace, which must find the slot).
+	 */
+	if (cpu_feature_enabled(X86_FEATURE_IBT))
+		ok = *(u32 *)addr == gen_endbr();
 #endif
 #ifdef CONFIG_ARM64
 	if (IS_ENABLED(CONFIG_ARM64_BTI_KERNEL) && system_supports_bti()) {
