@@ -10,8 +10,9 @@
  *   disabled kprobe on the function, which resolves its name and arms
  *   nothing.
  *
- * kallsyms_lookup_name() is not used: it is not exported, and calling it
- * at the address a kprobe reports (past its ENDBR) panicked CET-IBT hosts.
+ * kallsyms_lookup_name() is not used: it is not exported, and on a kernel
+ * with CET-IBT it is sealed (its ENDBR overwritten): calling it panicked
+ * the host.
  *
  * Before anything is called, kvmx_check_callable() tells whether an
  * address may be the target of an indirect call on this CPU: a function
