@@ -2,16 +2,17 @@
 /*
  * Hooks on KVM functions, for the exit policy (policy.c): an ftrace ops on
  * the function's entry sends its callers to a kvmx wrapper, as livepatch
- * does (FTRACE_OPS_FL_IPMODIFY). The wrapper calls the original and acts
- * on its result.
+ * does (FTRACE_OPS_FL_IPMODIFY). On arm64 the wrapper calls the original
+ * (its address checked callable at load) and acts on its result; on x86 it
+ * replaces it (x86.c, iobus.c: the originals are sealed on IBT kernels).
  *
- * Recursion: the wrapper's own call to the original passes the same ftrace
+ * Recursion: a wrapper's own call to the original passes the same ftrace
  * site; a call from this module's text is let through. FTRACE_OPS_FL_RECURSION
  * has ftrace guard the callback itself.
  *
  * Unload: ftrace removes the hook before unregister_ftrace_function()
- * returns, but a wrapper may still be running, even asleep inside the
- * original (a device's mutex on x86's buses). Wrappers run inside
+ * returns, but a wrapper may still be running, even asleep inside a
+ * device's callback (a device's mutex on x86's buses). Wrappers run inside
  * kvmx_hook_srcu, and kvmx_hooks_exit() waits for them: nothing of this
  * module runs after it but the wrapper's return.
  *
