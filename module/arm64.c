@@ -35,6 +35,12 @@ u32 kvmx_arch_id(void)
 	return KVMX_ARCH_ARM64;
 }
 
+/* KVM_FAST_MMIO_BUS is dispatched by VMX only */
+bool kvmx_arch_has_fast_mmio(const struct kvmx_vm *vm)
+{
+	return false;
+}
+
 static u32 kvmx_arm64_raw(int ret, unsigned int esr_ec)
 {
 	u32 code = ARM_EXCEPTION_CODE(ret);

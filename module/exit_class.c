@@ -81,7 +81,7 @@ static const struct kvmx_reason kvmx_vmx[] = {
 	[46] = R(SYSREG, "GDTR_IDTR"),
 	[47] = R(SYSREG, "LDTR_TR"),
 	[48] = R(STAGE2, "EPT_VIOLATION"),
-	[49] = R(MMIO, "EPT_MISCONFIG"),
+	[49] = R(STAGE2, "EPT_MISCONFIG"),
 	[50] = R(OTHER, "INVEPT"),
 	[51] = R(OTHER, "RDTSCP"),
 	[52] = R(OTHER, "PREEMPTION_TIMER"),
@@ -403,10 +403,19 @@ const char *kvmx_raw_name(__u32 arch, __u32 raw)
 	return r ? r->name : NULL;
 }
 
-/* Does the exit's syndrome carry the guest-physical address (SVM, arm64)? */
+/*
+ * Does the exit come with the guest-physical address: SVM's NPF (EXITINFO2),
+ * arm64's aborts (HPFAR_EL2), VMX's EPT violation and misconfiguration
+ * (the VMCS's GUEST_PHYSICAL_ADDRESS)?
+ */
 bool kvmx_exit_has_gpa(__u32 arch, __u32 raw)
 {
 	switch (arch) {
+	case KVMX_ARCH_X86_VMX:
+		if (raw & KVMX_VMX_FAILED_VMENTRY)
+			return false;
+		raw &= KVMX_VMX_BASIC_REASON;
+		return raw == KVMX_VMX_EXIT_EPT_VIOLATION || raw == KVMX_VMX_EXIT_EPT_MISCONFIG;
 	case KVMX_ARCH_X86_SVM:
 		return raw == KVMX_SVM_EXIT_NPF;
 	case KVMX_ARCH_ARM64:

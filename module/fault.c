@@ -75,7 +75,7 @@ void kvmx_observe_fault(struct kvmx_vm *vm, struct kvm_vcpu *vcpu, u64 gpa,
 	if (unlikely(pf->valid))	/* no entry since the last one */
 		kvmx_fault_resolve(vm, vcpu, vs);
 
-	kvmx_decode_fault(vm->arch, syndrome, &pf->fi);
+	kvmx_decode_fault(vm->arch, vs->last_raw, syndrome, &pf->fi);
 	backed = kvmx_gpa_slot(vcpu->kvm, gpa, &readonly);
 	pf->class = kvmx_fault_classify(&pf->fi, backed, readonly);
 	pf->raw = vs->last_raw;

@@ -6,6 +6,7 @@
  *  - Intel SDM vol. 3, "Exit Qualification for EPT Violations";
  *  - AMD APM vol. 2, "Nested Page Fault (#NPF)" EXITINFO1 error code.
  */
+#include "exit_class.h"
 #include "fault_decode.h"
 
 #define BIT64(n)	(1ull << (n))
@@ -247,21 +248,42 @@ void kvmx_decode_npf(__u64 ec, struct kvmx_fault_info *fi)
 }
 
 /**
+ * kvmx_decode_ept_misconfig() - decode a VMX EPT misconfiguration
+ * @fi:		result
+ *
+ * KVM's MMIO SPTEs are deliberately misconfigured EPT entries (reserved
+ * bits set), so an access to a GPA KVM already knows has no memslot exits
+ * as EPT_MISCONFIG, not as an EPT violation. Its exit qualification is
+ * undefined: the access type is not reported (KVMX_FF_NO_ACCESS).
+ */
+void kvmx_decode_ept_misconfig(struct kvmx_fault_info *fi)
+{
+	kvmx_fault_init(fi);
+	fi->type = KVMX_FT_RESERVED_BIT;
+	fi->flags |= KVMX_FF_FINAL | KVMX_FF_NO_ACCESS;
+}
+
+/**
  * kvmx_decode_fault() - decode the syndrome of @arch's stage-2 fault
  * @arch:	KVMX_ARCH_*
+ * @raw:	the exit's raw reason (VMX: EPT violation or misconfiguration)
  * @syndrome:	arm64 ESR_EL2, VMX exit qualification, SVM EXITINFO1
  * @fi:		result
  *
  * Return: false (and an unknown @fi) for an unknown @arch or, on arm64, a
  * syndrome that is not a stage-2 abort.
  */
-bool kvmx_decode_fault(__u32 arch, __u64 syndrome, struct kvmx_fault_info *fi)
+bool kvmx_decode_fault(__u32 arch, __u32 raw, __u64 syndrome,
+		       struct kvmx_fault_info *fi)
 {
 	switch (arch) {
 	case KVMX_ARCH_ARM64:
 		return kvmx_decode_arm64_abort(syndrome, fi);
 	case KVMX_ARCH_X86_VMX:
-		kvmx_decode_ept_violation(syndrome, fi);
+		if ((raw & KVMX_VMX_BASIC_REASON) == KVMX_VMX_EXIT_EPT_MISCONFIG)
+			kvmx_decode_ept_misconfig(fi);
+		else
+			kvmx_decode_ept_violation(syndrome, fi);
 		return true;
 	case KVMX_ARCH_X86_SVM:
 		kvmx_decode_npf(syndrome, fi);

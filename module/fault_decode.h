@@ -28,6 +28,7 @@
 #define KVMX_FF_VNCR		0x0100	/* arm64: VNCR_EL2 access */
 #define KVMX_FF_USER		0x0200	/* user-mode access (SVM US, VMX bit 9) */
 #define KVMX_FF_PERM_VALID	0x0400	/* perm below says what stage 2 allowed */
+#define KVMX_FF_NO_ACCESS	0x0800	/* VMX misconfig: the access is not reported */
 #define KVMX_FF_UNKNOWN_BITS	0x8000	/* reserved syndrome bits were set */
 
 /**
@@ -72,7 +73,9 @@ bool kvmx_decode_arm64_abort(__u64 esr, struct kvmx_fault_info *fi);
 void kvmx_decode_ept_violation(__u64 qual, struct kvmx_fault_info *fi);
 void kvmx_decode_npf(__u64 error_code, struct kvmx_fault_info *fi);
 const char *kvmx_fault_type_name(unsigned int type);
-bool kvmx_decode_fault(__u32 arch, __u64 syndrome, struct kvmx_fault_info *fi);
+void kvmx_decode_ept_misconfig(struct kvmx_fault_info *fi);
+bool kvmx_decode_fault(__u32 arch, __u32 raw, __u64 syndrome,
+		       struct kvmx_fault_info *fi);
 unsigned int kvmx_fault_classify(const struct kvmx_fault_info *fi, bool backed,
 				 bool readonly);
 unsigned int kvmx_fault_final_class(unsigned int class,

@@ -327,6 +327,7 @@ void kvmx_arch_probes_unregister(void);
 u32 kvmx_arch_id(void);
 int kvmx_arch_vm_check(void);
 bool kvmx_arch_vcpu_nested(struct kvm_vcpu *vcpu);
+bool kvmx_arch_has_fast_mmio(const struct kvmx_vm *vm);
 unsigned long kvmx_arch_guest_pc(struct kvm_vcpu *vcpu);
 void kvmx_arch_fault_snap(struct kvm_vcpu *vcpu, u64 snap[2]);
 enum kvmx_fault_outcome kvmx_arch_fault_outcome(struct kvm_vcpu *vcpu,

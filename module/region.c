@@ -55,6 +55,7 @@ struct kvmx_reg {
 	struct list_head node;		/* vm->region_list */
 	struct list_head wnode;		/* a window: vm->windows */
 	struct kvmx_busdev *busdev;	/* its own device, or NULL */
+	struct kvmx_busdev *fastdev;	/* FAST_MMIO on VMX: on KVM_FAST_MMIO_BUS */
 	struct kvmx_reg *window;	/* the window it lies in, or NULL */
 	unsigned int nr_inside;		/* a window: regions inside it */
 	bool dead;			/* removed, but still in the set */
@@ -137,6 +138,9 @@ static struct kvmx_reg *kvmx_region_find(struct kvmx_region_set *set, u64 addr,
 	}
 	if (READ_ONCE(r->dead))
 		return NULL;
+	/* KVM_FAST_MMIO_BUS: no length, no data; only a FAST_MMIO doorbell */
+	if (!len)
+		return r->info.flags & KVMX_REGION_FAST_MMIO ? r : NULL;
 	/*
 	 * A size the region serves, a power of two: KVM's x86 emulator hands
 	 * over the pieces of an access that crosses a page, of any length up
@@ -334,7 +338,8 @@ static int kvmx_region_check(const struct kvmx_region *a)
 {
 	bool log = a->mode == KVMX_MODE_LOG;
 
-	if (a->flags & ~(KVMX_REGION_PIO | KVMX_REGION_DATAMATCH | KVMX_REGION_LOG_DROP) ||
+	if (a->flags & ~(KVMX_REGION_PIO | KVMX_REGION_DATAMATCH | KVMX_REGION_LOG_DROP |
+			 KVMX_REGION_FAST_MMIO) ||
 	    a->reserved || a->mode < KVMX_MODE_DOORBELL || a->mode > KVMX_MODE_WINDOW)
 		return -EINVAL;
 	if (!a->size || a->size > SZ_1G || a->addr + a->size < a->addr)
@@ -348,6 +353,15 @@ static int kvmx_region_check(const struct kvmx_region *a)
 	if ((a->flags & KVMX_REGION_DATAMATCH) && a->mode != KVMX_MODE_DOORBELL)
 		return -EINVAL;
 	if ((a->flags & KVMX_REGION_LOG_DROP) && !log)
+		return -EINVAL;
+	/* a fast doorbell: any write at all, so no data and no size to match */
+	if ((a->flags & KVMX_REGION_FAST_MMIO) && a->mode != KVMX_MODE_DOORBELL)
+		return -EINVAL;
+	if ((a->flags & KVMX_REGION_FAST_MMIO) && (a->flags & KVMX_REGION_PIO))
+		return -EINVAL;
+	if ((a->flags & KVMX_REGION_FAST_MMIO) && (a->flags & KVMX_REGION_DATAMATCH))
+		return -EINVAL;
+	if ((a->flags & KVMX_REGION_FAST_MMIO) && a->access_sizes != KVMX_SIZES_ALL)
 		return -EINVAL;
 	if (a->mode == KVMX_MODE_DOORBELL ? a->eventfd < 0 :
 	    a->eventfd != -1 && (a->mode == KVMX_MODE_DISCARD || a->mode == KVMX_MODE_WINDOW))
@@ -372,6 +386,7 @@ static void kvmx_reg_free(struct kvmx_reg *r)
 		eventfd_ctx_put(r->efd);
 	kvmx_shm_put(r->shm);
 	kfree(r->busdev);
+	kfree(r->fastdev);
 	kfree(r);
 	kvmx_count_dec(KVMX_OBJ_REGIONS, 1);
 }
@@ -427,8 +442,13 @@ err:
 	return ERR_PTR(ret);
 }
 
-/* A device of its own for @r (a window, or a region outside windows). */
-static int kvmx_busdev_add(struct kvmx_vm *vm, struct kvmx_reg *r)
+/*
+ * A device of @r's own on @bus, covering @r, in *@out: a window's or a
+ * region's outside windows on its MMIO or PIO bus, a fast doorbell's on
+ * KVM_FAST_MMIO_BUS. Caller holds vm->regions_lock.
+ */
+static int kvmx_busdev_add(struct kvmx_vm *vm, struct kvmx_reg *r, enum kvm_bus bus,
+			   struct kvmx_busdev **out)
 {
 	struct kvm *kvm = vm->kvm;
 	struct kvmx_busdev *d;
@@ -441,7 +461,7 @@ static int kvmx_busdev_add(struct kvmx_vm *vm, struct kvmx_reg *r)
 		return -ENOMEM;
 	kvm_iodevice_init(&d->dev, &kvmx_busdev_ops);
 	d->vm = vm;
-	d->bus = kvmx_kvm_bus(r);
+	d->bus = bus;
 
 	/* slots_lock: KVM's buses; taken after vm->regions_lock */
 	mutex_lock(&kvm->slots_lock);
@@ -455,22 +475,29 @@ static int kvmx_busdev_add(struct kvmx_vm *vm, struct kvmx_reg *r)
 		kfree(d);
 		return ret;
 	}
-	r->busdev = d;
+	*out = d;
 	vm->nr_busdevs++;
 	return 0;
 }
 
-static void kvmx_busdev_del(struct kvmx_vm *vm, struct kvmx_reg *r)
+static void kvmx_busdev_del_one(struct kvmx_vm *vm, struct kvmx_busdev *d)
 {
 	struct kvm *kvm = vm->kvm;
 
-	if (!r->busdev)
+	if (!d)
 		return;
 	/* slots_lock: KVM's buses; this waits for their SRCU readers */
 	mutex_lock(&kvm->slots_lock);
-	kvmx_io_bus_unregister(kvm, r->busdev->bus, &r->busdev->dev);
+	kvmx_io_bus_unregister(kvm, d->bus, &d->dev);
 	mutex_unlock(&kvm->slots_lock);
 	vm->nr_busdevs--;
+}
+
+/* @r's own devices off KVM's buses (freed with @r). */
+static void kvmx_busdev_del(struct kvmx_vm *vm, struct kvmx_reg *r)
+{
+	kvmx_busdev_del_one(vm, r->fastdev);
+	kvmx_busdev_del_one(vm, r->busdev);
 }
 
 static void kvmx_set_free_rcu(struct rcu_head *head)
@@ -648,9 +675,15 @@ long kvmx_region_add(struct kvmx_session *s, struct kvmx_region __user *uarg)
 	if (ret)
 		goto err_unlock;
 	if (!win) {
-		ret = kvmx_busdev_add(vm, r);
+		ret = kvmx_busdev_add(vm, r, kvmx_kvm_bus(r), &r->busdev);
 		if (ret)
 			goto err_unlock;
+	}
+	/* KVM dispatches its fast MMIO bus on VMX only */
+	if ((r->info.flags & KVMX_REGION_FAST_MMIO) && kvmx_arch_has_fast_mmio(vm)) {
+		ret = kvmx_busdev_add(vm, r, KVM_FAST_MMIO_BUS, &r->fastdev);
+		if (ret)
+			goto err_busdev;
 	}
 	if (kvmx_serves(r)) {
 		ret = kvmx_set_update(vm, kvmx_bus_idx(r), r, NULL);

@@ -10,11 +10,12 @@
  * exits the fastpath handles (and re-enters) are not seen there, by kvmx or
  * by anyone else. kvm_entry fires before every entry.
  *
- * VMX: the GPA of an EPT violation is not part of get_exit_info; such exits
- * are counted as stage-2 faults without a GPA. QEMU TCG has no VMX, so this
- * path is built and unit-tested but not run here.
+ * VMX: the GPA of an EPT violation or misconfiguration is not part of
+ * get_exit_info; kvmx reads it from the VMCS (kvmx_vmx_gpa()). Tested under
+ * Bochs (an emulated Intel CPU with VMX and EPT), not on real hardware.
  */
 #include <linux/tracepoint.h>
+#include <asm/vmx.h>
 #include "kvmx.h"
 
 /* A VM can be attached: the vendor's ops kvmx calls are callable. */
@@ -35,6 +36,16 @@ u32 kvmx_arch_id(void)
 		KVMX_ARCH_X86_VMX : KVMX_ARCH_X86_SVM;
 }
 
+/*
+ * KVM_FAST_MMIO_BUS is dispatched by VMX only, at an EPT misconfiguration
+ * (handle_ept_misconfig()): a device there completes the access without
+ * the instruction being decoded.
+ */
+bool kvmx_arch_has_fast_mmio(const struct kvmx_vm *vm)
+{
+	return vm->arch == KVMX_ARCH_X86_VMX;
+}
+
 /* kvm_rip_read() without KVM's private headers */
 unsigned long kvmx_arch_guest_pc(struct kvm_vcpu *vcpu)
 {
@@ -43,11 +54,32 @@ unsigned long kvmx_arch_guest_pc(struct kvm_vcpu *vcpu)
 	return vcpu->arch.regs[VCPU_REGS_RIP];
 }
 
+/*
+ * VMX: the GPA of an EPT violation or misconfiguration, from the current
+ * VMCS. kvm_exit fires in vmx_vcpu_run() with IRQs off, right after the
+ * exit, the vCPU's VMCS loaded on this CPU; VMREAD fails (CF or ZF) only
+ * without a current VMCS, and then there is no GPA.
+ */
+static bool kvmx_vmx_gpa(u64 *gpa)
+{
+	unsigned long field = GUEST_PHYSICAL_ADDRESS, val;
+	bool fail;
+
+	asm volatile("vmread %[field], %[val]\n\t"
+		     "setna %[fail]"
+		     : [val] "=r" (val), [fail] "=qm" (fail)
+		     : [field] "r" (field)
+		     : "cc");
+	*gpa = val;
+	return !fail;
+}
+
 static void kvmx_x86_exit(void *data, struct kvm_vcpu *vcpu, u32 isa)
 {
 	struct kvmx_vm *vm = kvmx_vm_find(vcpu->kvm);
 	struct kvmx_exit e = {};
 	u32 intr_info, error_code;
+	bool misconfig;
 
 	if (likely(!vm))
 		return;
@@ -57,10 +89,27 @@ static void kvmx_x86_exit(void *data, struct kvm_vcpu *vcpu, u32 isa)
 	e.info[2] = intr_info | (u64)error_code << 32;
 	e.class = kvmx_exit_class(vm->arch, e.raw);
 	if (kvmx_exit_has_gpa(vm->arch, e.raw)) {
-		e.gpa = e.info[1];		/* SVM NPF: EXITINFO2 */
-		e.flags |= KVMX_REC_GPA_VALID;
+		if (vm->arch == KVMX_ARCH_X86_SVM) {
+			e.gpa = e.info[1];	/* NPF: EXITINFO2 */
+			e.flags |= KVMX_REC_GPA_VALID;
+		} else if (kvmx_vmx_gpa(&e.gpa)) {
+			e.flags |= KVMX_REC_GPA_VALID;
+		}
 	}
 	kvmx_observe_exit(vm, vcpu, &e);
+
+	/*
+	 * An EPT misconfiguration is an access to one of KVM's MMIO SPTEs: a
+	 * stage-2 fault on a GPA without a memslot that kvm_page_fault does
+	 * not report (handle_ept_misconfig() goes straight to the fast MMIO
+	 * bus or the MMU). Its fault is observed here.
+	 */
+	misconfig = vm->arch == KVMX_ARCH_X86_VMX &&
+		    (e.raw & (KVMX_VMX_FAILED_VMENTRY | KVMX_VMX_BASIC_REASON)) ==
+		    KVMX_VMX_EXIT_EPT_MISCONFIG;
+	if (unlikely(misconfig) && (e.flags & KVMX_REC_GPA_VALID) &&
+	    !kvmx_arch_vcpu_nested(vcpu))
+		kvmx_observe_fault(vm, vcpu, e.gpa, e.info[0], 0);
 }
 
 /*

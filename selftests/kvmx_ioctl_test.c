@@ -527,6 +527,25 @@ TEST_F(vm, region_bad_input)
 	EXPECT_EQ(-EINVAL, radd(self->session, &r));
 	r.log_watermark = 9;
 	EXPECT_EQ(-EINVAL, radd(self->session, &r));
+	/* a fast doorbell: a DOORBELL on MMIO of every size, no data match */
+	REG_OK(r);
+	r.flags = KVMX_REGION_FAST_MMIO;		/* a BANK */
+	EXPECT_EQ(-EINVAL, radd(self->session, &r));
+	r.mode = KVMX_MODE_DOORBELL;
+	r.eventfd = efd;
+	r.access_sizes = 8;
+	EXPECT_EQ(-EINVAL, radd(self->session, &r));
+	r.access_sizes = KVMX_SIZES_ALL;
+	r.flags |= KVMX_REGION_DATAMATCH;
+	EXPECT_EQ(-EINVAL, radd(self->session, &r));
+	r.flags = KVMX_REGION_FAST_MMIO | KVMX_REGION_PIO;
+	r.addr = 0x100;
+	EXPECT_EQ(-EINVAL, radd(self->session, &r));
+	r.flags = KVMX_REGION_FAST_MMIO;
+	r.addr = RB;
+	EXPECT_EQ(0, radd(self->session, &r));
+	EXPECT_EQ(0, kvmx_ret(ioctl(self->session, KVMX_REGION_DEL, r.id))) TH_LOG("id %u", r.id);
+	r.id = 0;
 	/* port I/O: x86 only, 16-bit ports */
 	REG_OK(r);
 	r.flags = KVMX_REGION_PIO;

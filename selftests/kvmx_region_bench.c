@@ -1,21 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kvmx_region_bench REPS ACCESSES: the cost of one guest MMIO access
+ * kvmx_region_bench REPS ACCESSES [N]: the cost of one guest MMIO access
  * through each path, measured side by side in one VM: the paths alternate
  * REPS times, ACCESSES accesses each, and each result is the median of its
- * runs. Prints one JSON line per path with ns per access and ratios.
+ * runs. Prints one JSON line per path with ns and guest ticks (x86: TSC;
+ * under Bochs, instructions) per access and ratios.
  *
  *   write_user      no device: KVM_EXIT_MMIO to this VMM, which returns
  *   write_ioeventfd KVM_IOEVENTFD (8 bytes)
+ *   write_ioeventfd0 KVM_IOEVENTFD of length 0 (VMX: the fast MMIO bus)
  *   write_doorbell  kvmx DOORBELL
+ *   write_fast      kvmx DOORBELL with KVMX_REGION_FAST_MMIO
  *   write_log       kvmx LOG
  *   read_user       no device: KVM_EXIT_MMIO, the VMM answers
  *   read_bank       kvmx BANK
  *   doorbell_N      a DOORBELL hit with N kvmx regions in the VM (1, 100,
- *                   4096; the N - 1 besides the doorbell inside one WINDOW):
+ *                   N, default 4096; the others inside one WINDOW):
  *                   one VM per N, the three alternating like the paths
- *   add_4096        KVMX_REGION_ADD of the 4095 regions in the window, and
- *   del_4096        KVMX_REGION_DEL of them afterwards, in ms (wall clock)
+ *   add_N           KVMX_REGION_ADD of the N - 1 regions in the window, and
+ *   del_N           KVMX_REGION_DEL of them afterwards, in ms (wall clock)
  */
 #include <stdlib.h>
 #include <time.h>
@@ -36,18 +39,35 @@ struct bench_cmd {
 
 static struct bench_cmd bcmd;
 
+static inline u64 ticks(void)
+{
+#ifdef __x86_64__
+	u32 lo, hi;
+
+	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (u64)hi << 32 | lo;
+#else
+	u64 v;
+
+	asm volatile("isb; mrs %0, cntvct_el0" : "=r"(v) : : "memory");
+	return v;
+#endif
+}
+
 static void guest_code(void)
 {
-	u64 i;
+	u64 i, t = 0, t0;
 
 	for (;;) {
-		GUEST_SYNC(0);
+		GUEST_SYNC(t);
+		t0 = ticks();
 		for (i = 0; i < bcmd.count; i++) {
 			if (bcmd.read)
 				(void)READ_ONCE(*(u64 *)bcmd.addr);
 			else
 				WRITE_ONCE(*(u64 *)bcmd.addr, i);
 		}
+		t = ticks() - t0;
 	}
 }
 
@@ -59,6 +79,7 @@ struct bvm {
 
 static int kvmx;
 static u64 accesses;
+static double last_ticks;	/* per access, of the last run() */
 
 static double now_ns(void)
 {
@@ -90,8 +111,10 @@ static double run(struct bvm *b, u64 addr, bool read)
 	t0 = now_ns();
 	for (;;) {
 		vcpu_run(b->vcpu);
-		if (get_ucall(b->vcpu, &uc) == UCALL_SYNC)
+		if (get_ucall(b->vcpu, &uc) == UCALL_SYNC) {
+			last_ticks = (double)uc.args[1] / accesses;
 			break;
+		}
 		TEST_ASSERT(b->vcpu->run->exit_reason == KVM_EXIT_MMIO,
 			    "exit %u", b->vcpu->run->exit_reason);
 	}
@@ -119,10 +142,14 @@ static __u32 add(struct bvm *b, struct kvmx_region *r)
 	return r->id;
 }
 
-enum { P_USER, P_IOEVENTFD, P_DOORBELL, P_LOG, P_RUSER, P_BANK, NR_PATHS };
+enum {
+	P_USER, P_IOEVENTFD, P_IOEVENTFD0, P_DOORBELL, P_FAST, P_LOG, P_RUSER, P_BANK,
+	NR_PATHS
+};
+
 static const char * const path_name[] = {
-	"write_user", "write_ioeventfd", "write_doorbell", "write_log", "read_user",
-	"read_bank",
+	"write_user", "write_ioeventfd", "write_ioeventfd0", "write_doorbell", "write_fast",
+	"write_log", "read_user", "read_bank",
 };
 
 #ifdef __x86_64__
@@ -131,12 +158,15 @@ static const char * const path_name[] = {
 #define ARCH_NAME	"aarch64"
 #endif
 
-static void json(const char *path, double ns, const char *vs, double base)
+static void json(const char *path, double ns, double tk, const char *vs, double base,
+		 double tbase)
 {
 	printf("{\"bench\":\"regions\",\"arch\":\"%s\",\"path\":\"%s\",\"ns_per_access\":%.0f",
 	       ARCH_NAME, path, ns);
+	printf(",\"ticks_per_access\":%.1f", tk);
 	if (vs)
-		printf(",\"vs\":\"%s\",\"ratio\":%.3f", vs, ns / base);
+		printf(",\"vs\":\"%s\",\"ratio\":%.3f,\"ticks_ratio\":%.3f", vs, ns / base,
+		       tk / tbase);
 	printf(",\"accesses\":%llu}\n", (unsigned long long)accesses);
 }
 
@@ -149,24 +179,40 @@ int main(int argc, char **argv)
 				  .log_watermark = 65536, .eventfd = -1 };
 	struct kvmx_region bk = { .addr = BASE + 0x3000, .size = 8, .mode = KVMX_MODE_BANK,
 				  .access_sizes = 8, .eventfd = -1 };
+	struct kvmx_region fd = { .addr = BASE + 0x6000, .size = 8, .mode = KVMX_MODE_DOORBELL,
+				  .access_sizes = KVMX_SIZES_ALL, .flags = KVMX_REGION_FAST_MMIO };
 	struct kvmx_region w = { .addr = WIN, .size = NR_WIN * 8, .mode = KVMX_MODE_WINDOW,
 				 .eventfd = -1 };
 	struct kvm_ioeventfd io = { .addr = BASE + 0x4000, .len = 8 };
-	static const int nr_at[] = { 1, 100, NR_WIN };
-	double *res[NR_PATHS], *hit[3], m[NR_PATHS], mh[3];
+	struct kvm_ioeventfd io0 = { .addr = BASE + 0x5000, .len = 0 };
+	static const u64 path_addr[NR_PATHS] = {
+		[P_USER] = BASE, [P_IOEVENTFD] = BASE + 0x4000, [P_IOEVENTFD0] = BASE + 0x5000,
+		[P_DOORBELL] = BASE + 0x1000, [P_FAST] = BASE + 0x6000, [P_LOG] = BASE + 0x2000,
+		[P_RUSER] = BASE + 8, [P_BANK] = BASE + 0x3000,
+	};
+	int nr_at[] = { 1, 100, NR_WIN };
+	double *res[NR_PATHS], *tres[NR_PATHS], *hit[3], *thit[3];
+	double m[NR_PATHS], tm[NR_PATHS], mh[3], tmh[3];
 	struct bvm b, nb[3];
 	static __u32 ids[NR_WIN];
 	struct kvmx_log_header *h;
 	double t_add = 0, t_del;
 	int reps, efd, i, p, k, n;
 
-	TEST_ASSERT(argc == 3, "usage: kvmx_region_bench REPS ACCESSES");
+	TEST_ASSERT(argc == 3 || argc == 4, "usage: kvmx_region_bench REPS ACCESSES [N]");
 	reps = atoi(argv[1]);
 	accesses = strtoull(argv[2], NULL, 0);
-	for (p = 0; p < NR_PATHS; p++)
+	if (argc == 4)
+		nr_at[2] = atoi(argv[3]);
+	TEST_ASSERT(nr_at[2] > 100 && nr_at[2] <= NR_WIN, "N from 101 to %d", NR_WIN);
+	for (p = 0; p < NR_PATHS; p++) {
 		res[p] = calloc(reps, sizeof(double));
-	for (k = 0; k < 3; k++)
+		tres[p] = calloc(reps, sizeof(double));
+	}
+	for (k = 0; k < 3; k++) {
 		hit[k] = calloc(reps, sizeof(double));
+		thit[k] = calloc(reps, sizeof(double));
+	}
 
 	kvmx = kvmx_open();
 	TEST_ASSERT(kvmx >= 0, "open /dev/kvmx: %s", strerror(-kvmx));
@@ -174,8 +220,12 @@ int main(int argc, char **argv)
 	efd = eventfd(0, EFD_NONBLOCK);
 	io.fd = efd;
 	vm_ioctl(b.vm, KVM_IOEVENTFD, &io);
+	io0.fd = efd;
+	vm_ioctl(b.vm, KVM_IOEVENTFD, &io0);
 	db.eventfd = efd;
+	fd.eventfd = efd;
 	add(&b, &db);
+	add(&b, &fd);
 	add(&b, &lg);
 	add(&b, &bk);
 	h = mmap(NULL, lg.mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, b.sess, lg.mmap_offset);
@@ -199,13 +249,10 @@ int main(int argc, char **argv)
 		t_add = now_ns() / 1e6 - t_add;
 	}
 
-	/* warm up every path once: page tables, KVM's MMIO caches */
-	for (p = 0; p < 2; p++) {
-		run(&b, BASE, p);
-		run(&b, db.addr, 0);
-		run(&b, lg.addr, 0);
-		run(&b, bk.addr, 1);
-		run(&b, io.addr, 0);
+	/* warm up every path twice: page tables, KVM's MMIO caches */
+	for (i = 0; i < 2; i++) {
+		for (p = 0; p < NR_PATHS; p++)
+			run(&b, path_addr[p], p == P_RUSER || p == P_BANK);
 		for (k = 0; k < 3; k++)
 			run(&nb[k], db.addr, 0);
 	}
@@ -213,63 +260,56 @@ int main(int argc, char **argv)
 		/* rotate the order: no path always runs first */
 		for (k = 0; k < NR_PATHS; k++) {
 			p = (i + k) % NR_PATHS;
-			switch (p) {
-			case P_USER:
-				res[p][i] = run(&b, BASE, false);
-				break;
-			case P_IOEVENTFD:
-				res[p][i] = run(&b, io.addr, false);
-				break;
-			case P_DOORBELL:
-				res[p][i] = run(&b, db.addr, false);
-				break;
-			case P_LOG:
+			if (p == P_LOG)
 				__atomic_store_n(&h->tail, h->head, __ATOMIC_RELEASE);
-				res[p][i] = run(&b, lg.addr, false);
-				break;
-			case P_RUSER:
-				res[p][i] = run(&b, BASE + 8, true);
-				break;
-			case P_BANK:
-				res[p][i] = run(&b, bk.addr, true);
-				break;
-			}
+			res[p][i] = run(&b, path_addr[p], p == P_RUSER || p == P_BANK);
+			tres[p][i] = last_ticks;
 		}
 		for (k = 0; k < 3; k++) {
 			n = (i + k) % 3;
 			hit[n][i] = run(&nb[n], db.addr, false);
+			thit[n][i] = last_ticks;
 		}
 	}
 	TEST_ASSERT(!h->dropped && !h->fallbacks, "log overflowed");
-	for (p = 0; p < NR_PATHS; p++)
+	for (p = 0; p < NR_PATHS; p++) {
 		m[p] = median(res[p], reps);
-	for (k = 0; k < 3; k++)
+		tm[p] = median(tres[p], reps);
+	}
+	for (k = 0; k < 3; k++) {
 		mh[k] = median(hit[k], reps);
+		tmh[k] = median(thit[k], reps);
+	}
 
 	for (p = 0; p < NR_PATHS; p++) {
 		if (p == P_USER || p == P_RUSER)
-			json(path_name[p], m[p], NULL, 0);
+			json(path_name[p], m[p], tm[p], NULL, 0, 0);
 		else if (p == P_BANK)
-			json(path_name[p], m[p], "read_user", m[P_RUSER]);
+			json(path_name[p], m[p], tm[p], "read_user", m[P_RUSER], tm[P_RUSER]);
 		else
-			json(path_name[p], m[p], "write_user", m[P_USER]);
+			json(path_name[p], m[p], tm[p], "write_user", m[P_USER], tm[P_USER]);
 	}
-	json("doorbell_vs_ioeventfd", m[P_DOORBELL], "write_ioeventfd", m[P_IOEVENTFD]);
-	json("read_user_vs_bank", m[P_RUSER], "read_bank", m[P_BANK]);
+	json("doorbell_vs_ioeventfd", m[P_DOORBELL], tm[P_DOORBELL], "write_ioeventfd",
+	     m[P_IOEVENTFD], tm[P_IOEVENTFD]);
+	json("fast_vs_ioeventfd0", m[P_FAST], tm[P_FAST], "write_ioeventfd0",
+	     m[P_IOEVENTFD0], tm[P_IOEVENTFD0]);
+	json("fast_vs_doorbell", m[P_FAST], tm[P_FAST], "write_doorbell",
+	     m[P_DOORBELL], tm[P_DOORBELL]);
+	json("read_user_vs_bank", m[P_RUSER], tm[P_RUSER], "read_bank", m[P_BANK], tm[P_BANK]);
 	for (k = 0; k < 3; k++) {
 		char name[32];
 
 		snprintf(name, sizeof(name), "doorbell_%d_regions", nr_at[k]);
-		json(name, mh[k], "doorbell_1_regions", mh[0]);
+		json(name, mh[k], tmh[k], "doorbell_1_regions", mh[0], tmh[0]);
 	}
 	t_del = now_ns() / 1e6;
-	for (n = 1; n < NR_WIN; n++)
+	for (n = 1; n < nr_at[2]; n++)
 		TEST_ASSERT(!ioctl(nb[2].sess, KVMX_REGION_DEL, ids[n]), "DEL %u", ids[n]);
 	t_del = now_ns() / 1e6 - t_del;
 	printf("{\"bench\":\"regions\",\"arch\":\"%s\",\"path\":\"add_%d\",\"ms\":%.0f}\n",
-	       ARCH_NAME, NR_WIN, t_add);
+	       ARCH_NAME, nr_at[2], t_add);
 	printf("{\"bench\":\"regions\",\"arch\":\"%s\",\"path\":\"del_%d\",\"ms\":%.0f}\n",
-	       ARCH_NAME, NR_WIN, t_del);
+	       ARCH_NAME, nr_at[2], t_del);
 	for (k = 0; k < 3; k++) {
 		close(nb[k].sess);
 		kvm_vm_free(nb[k].vm);

@@ -21,6 +21,11 @@
  * x86 has one row the seeds' table gets wrong: KVM intercepts #UD (to
  * emulate VMCALL/VMMCALL across vendors), so ud2 costs an exit each; the
  * table says so. The test prints the table with the measured counts.
+ *
+ * On VMX a second table follows: KVM's VMX exit handlers, each provoked N
+ * times by a guest (vmx_rows), counted by raw reason as well as by class;
+ * the exits no guest can provoke under KVM's default controls are listed
+ * with the reason (vmx_unprovoked).
  */
 #include <pthread.h>
 #include <signal.h>
@@ -32,6 +37,9 @@
 #include "kvmx_test.h"
 #include "kvmx_waker.h"
 #include "exit_class.h"
+#ifdef __x86_64__
+#include "apic.h"
+#endif
 
 #define N		16
 #define NOSLOT_GPA	0xc0000000ul	/* no memslot, no device */
@@ -254,14 +262,14 @@ static void read_classes(int s, u64 *cls)
 			cls[st->entries[i].class] = st->entries[i].count;
 }
 
-/* Run @vcpu to the end of @row; returns its exits to the VMM. */
-static unsigned int run_row(struct kvm_vcpu *vcpu, unsigned int row)
+/* Run @vcpu to the end of @row (@halts: it blocks); returns its exits to the VMM. */
+static unsigned int run_row_woken(struct kvm_vcpu *vcpu, unsigned int row, bool halts)
 {
 	unsigned int to_vmm = 0, c;
 	struct kvmx_waker w;
 	struct ucall uc;
 
-	if (row == ROW_HALT)
+	if (halts)
 		kvmx_waker_start(&w);
 	for (;;) {
 		int ret = kvmx_run_woken(vcpu);
@@ -280,10 +288,481 @@ static unsigned int run_row(struct kvm_vcpu *vcpu, unsigned int row)
 			    c, uc.args[1], row);
 		break;
 	}
-	if (row == ROW_HALT)
+	if (halts)
 		kvmx_waker_stop(&w);
 	return to_vmm;
 }
+
+static unsigned int run_row(struct kvm_vcpu *vcpu, unsigned int row)
+{
+	return run_row_woken(vcpu, row, row == ROW_HALT);
+}
+
+#ifdef __x86_64__
+/* -- the VMX table ---------------------------------------------------------- */
+
+/*
+ * KVM's VMX exit handlers (vmx.c, kvm_vmx_exit_handlers[]), provoked VN
+ * times each by a guest and counted by raw reason. Each row names the raw
+ * reasons it expects per event and the class kvmx gives them; the GUEST_SYNC
+ * ending a row adds one IO_INSTRUCTION. Some expectations depend on what
+ * KVM enabled on this CPU (vmx_expect()).
+ */
+#define VN		16
+#define V_PORT		0x510		/* a kvmx DISCARD port: served in the kernel */
+#define V_FAST_GPA	0xc0002000ul	/* a kvmx FAST_MMIO doorbell */
+#define V_SLOT		20
+#define V_GPA		0x50000000ul	/* fresh pages: 2 passes x 3 rows x VN */
+#define V_STRIDE	(16 * 4096ul)	/* apart: KVM's PTE prefetch stays out */
+#define V_NR_PAGES	(2 * 3 * VN * 16)
+
+enum {
+	V_IO, V_CR, V_DR, V_CPUID, V_RDMSR_WRMSR, V_HLT, V_INVD, V_INVLPG, V_RDPMC,
+	V_RDTSC, V_VMCALL, V_VMX_INSNS, V_APIC, V_WBINVD, V_XSETBV, V_EPT_READ,
+	V_EPT_WRITE, V_EPT_FETCH, V_MISCONFIG, V_FAST_MMIO, V_MONITOR_MWAIT, V_UD,
+	NR_VROWS
+};
+
+#define V_MAX_RAWS	12
+
+struct vexit {
+	__u32 raw;
+	unsigned int n;		/* per event */
+	unsigned int class;
+};
+
+static struct vrow {
+	const char *what;
+	struct vexit x[V_MAX_RAWS];
+	unsigned int to_vmm;	/* per event */
+	unsigned int handled;	/* the guest's #UD/#GP handler, per event */
+	const char *note;
+} vrows[NR_VROWS] = {
+	[V_IO] = { "OUT to an in-kernel port", { { 30, 1, KVMX_EXIT_PIO } } },
+	[V_CR] = { "MOV to CR0 (CR0.MP flipped)", { { 28, 1, KVMX_EXIT_SYSREG } } },
+	[V_DR] = { "MOV to DR0, then CPUID",
+		   { { 29, 1, KVMX_EXIT_SYSREG }, { 10, 1, KVMX_EXIT_CPUID } }, 0, 0,
+		   "KVM stops intercepting DRs at the first access and re-arms at the next exit" },
+	[V_CPUID] = { "CPUID", { { 10, 1, KVMX_EXIT_CPUID } } },
+	[V_RDMSR_WRMSR] = { "RDMSR, WRMSR IA32_MISC_ENABLE",
+			    { { 31, 1, KVMX_EXIT_SYSREG }, { 32, 1, KVMX_EXIT_SYSREG } } },
+	[V_HLT] = { "HLT", { { 12, 1, KVMX_EXIT_HALT } } },
+	[V_INVD] = { "INVD", { { 13, 1, KVMX_EXIT_OTHER } } },
+	[V_INVLPG] = { "INVLPG", { }, 0, 0, "not intercepted with EPT" },
+	[V_RDPMC] = { "RDPMC 0", { { 15, 1, KVMX_EXIT_OTHER } } },
+	[V_RDTSC] = { "RDTSC", { }, 0, 0, "not intercepted: KVM offsets the TSC" },
+	[V_VMCALL] = { "VMCALL (unknown hypercall)", { { 18, 1, KVMX_EXIT_HYPERCALL } } },
+	[V_VMX_INSNS] = { "VMX instructions (11 kinds)",
+			  { { 19, 1 }, { 20, 1 }, { 21, 1 }, { 22, 1 }, { 23, 1 }, { 24, 1 },
+			    { 25, 1 }, { 26, 1 }, { 27, 1 }, { 50, 1 }, { 53, 1 } }, 0, 11,
+			  "the guest has not done VMXON: KVM injects #UD for each" },
+	[V_APIC] = { "read of the xAPIC page", { { 44, 1, KVMX_EXIT_MMIO } } },
+	[V_WBINVD] = { "WBINVD", { { 54, 1, KVMX_EXIT_OTHER } } },
+	[V_XSETBV] = { "XSETBV (XCR0 unchanged)", { { 55, 1, KVMX_EXIT_SYSREG } } },
+	[V_EPT_READ] = { "read of a fresh page", { { 48, 1, KVMX_EXIT_STAGE2 } } },
+	[V_EPT_WRITE] = { "write to a fresh page", { { 48, 1, KVMX_EXIT_STAGE2 } } },
+	[V_EPT_FETCH] = { "call into a fresh page", { { 48, 1, KVMX_EXIT_STAGE2 } } },
+	[V_MISCONFIG] = { "read with no memslot, again", { { 49, 1, KVMX_EXIT_MMIO } }, 1, 0,
+			  "KVM's MMIO SPTE since the first: an EPT misconfiguration" },
+	[V_FAST_MMIO] = { "write to a FAST_MMIO doorbell", { { 49, 1, KVMX_EXIT_MMIO } }, 0, 0,
+			  "completed on KVM's fast MMIO bus: no instruction decode" },
+	[V_MONITOR_MWAIT] = { "MONITOR, MWAIT",
+			      { { 39, 1, KVMX_EXIT_OTHER }, { 36, 1, KVMX_EXIT_HALT } }, 0, 0,
+			      "KVM runs both as NOPs (the MWAIT_NEVER_UD_FAULTS quirk)" },
+	[V_UD] = { "UD2", { { 0, 1, KVMX_EXIT_EXCEPTION } }, 0, 1,
+		   "KVM intercepts #UD (to emulate VMCALL/VMMCALL), then injects it" },
+};
+
+/* Exits of KVM's VMX handler table this guest does not make, and why. */
+static const char * const vmx_unprovoked[] = {
+	"EXTERNAL_INTERRUPT: the host's interrupts, not the guest's (class extint)",
+	"TRIPLE_FAULT: ends the vCPU (KVM_EXIT_SHUTDOWN), once",
+	"INIT_SIGNAL, SIPI_SIGNAL: sent by another vCPU's local APIC",
+	"INTERRUPT_WINDOW, NMI_WINDOW: only while KVM holds an event for a guest that blocks it",
+	"TASK_SWITCH: there are no task switches in 64-bit mode",
+	"INVPCID: not intercepted with EPT",
+	"RDTSCP, RDRAND, RDSEED: not intercepted",
+	"PAUSE_INSTRUCTION: pause-loop exiting counts cycles of spinning (ple_window), not PAUSEs",
+	"MONITOR_TRAP_FLAG: single-stepping for a debugger (KVM_SET_GUEST_DEBUG)",
+	"TPR_BELOW_THRESHOLD, EOI_INDUCED, APIC_WRITE: TPR shadow and APICv with a pending interrupt",
+	"GDTR_IDTR, LDTR_TR: descriptor-table exiting, only when KVM emulates UMIP",
+	"XSAVES, XRSTORS, ENCLS, VMFUNC, UMWAIT, TPAUSE: not exposed or not intercepted",
+	"PML_FULL: dirty logging with PML, every 512 logged pages",
+	"PREEMPTION_TIMER: KVM's emulation of the guest's APIC timer",
+	"BUS_LOCK, NOTIFY: opt-in VM capabilities",
+	"INVALID_STATE, MSR_LOAD_FAIL, MCE_DURING_VMENTRY: VM-entry failures",
+};
+
+static u64 vhandled[NR_VROWS];		/* the guest's handlers, per row */
+static u64 ud_len;			/* bytes the #UD handler skips */
+static int vrow_now;
+static u64 have_xsave;			/* the guest's CPUID */
+static u64 vmx_mem;			/* an operand for the VMX instructions */
+
+static void vud_handler(struct ex_regs *regs)
+{
+	vhandled[vrow_now]++;
+	regs->rip += ud_len;
+}
+
+static void vgp_handler(struct ex_regs *regs)
+{
+	vhandled[vrow_now]++;
+	regs->rip += 2;			/* rdpmc */
+}
+
+/* an instruction that raises #UD, as bytes of known length */
+#define UD_INSN(len, bytes) do {						\
+	WRITE_ONCE(ud_len, len);						\
+	asm volatile(bytes : : "a"(&vmx_mem), "b"(0) : "memory");		\
+} while (0)
+
+static void vmx_insns(void)
+{
+	UD_INSN(4, ".byte 0x66, 0x0f, 0xc7, 0x30");		/* vmclear (%rax) */
+	UD_INSN(3, ".byte 0x0f, 0x01, 0xc2");			/* vmlaunch */
+	UD_INSN(3, ".byte 0x0f, 0xc7, 0x30");			/* vmptrld (%rax) */
+	UD_INSN(3, ".byte 0x0f, 0xc7, 0x38");			/* vmptrst (%rax) */
+	UD_INSN(3, ".byte 0x0f, 0x78, 0xc3");			/* vmread %rax, %rbx */
+	UD_INSN(3, ".byte 0x0f, 0x01, 0xc3");			/* vmresume */
+	UD_INSN(3, ".byte 0x0f, 0x79, 0xc3");			/* vmwrite %rbx, %rax */
+	UD_INSN(3, ".byte 0x0f, 0x01, 0xc4");			/* vmxoff */
+	UD_INSN(4, ".byte 0xf3, 0x0f, 0xc7, 0x30");		/* vmxon (%rax) */
+	UD_INSN(5, ".byte 0x66, 0x0f, 0x38, 0x80, 0x18");	/* invept (%rax), %rbx */
+	UD_INSN(5, ".byte 0x66, 0x0f, 0x38, 0x81, 0x18");	/* invvpid (%rax), %rbx */
+}
+
+static u64 vpage(int pass, int row, int i)
+{
+	return V_GPA + ((pass * 3 + row - V_EPT_READ) * VN + i) * V_STRIDE;
+}
+
+static void vmx_event(int pass, int row, int i)
+{
+	u64 v, cr0;
+	u32 lo, hi;
+
+	switch (row) {
+	case V_IO:
+		asm volatile("outb %%al, %%dx" : : "a"(0), "d"(V_PORT));
+		break;
+	case V_CR:
+		asm volatile("mov %%cr0, %0" : "=r"(cr0));
+		asm volatile("mov %0, %%cr0" : : "r"(cr0 ^ 2));	/* CR0.MP */
+		break;
+	case V_DR:
+		asm volatile("mov %0, %%dr0" : : "r"(0ul));
+		asm volatile("cpuid" : "=a"(lo), "=b"(hi) : "a"(0), "c"(0) : "rdx");
+		break;
+	case V_CPUID:
+		asm volatile("cpuid" : "=a"(lo), "=b"(hi) : "a"(0), "c"(0) : "rdx");
+		break;
+	case V_RDMSR_WRMSR:
+		asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(0x1a0));
+		asm volatile("wrmsr" : : "a"(lo), "d"(hi), "c"(0x1a0));
+		break;
+	case V_HLT:
+		asm volatile("hlt");
+		break;
+	case V_INVD:
+		asm volatile("invd" : : : "memory");
+		break;
+	case V_INVLPG:
+		asm volatile("invlpg (%0)" : : "r"(&vmx_mem) : "memory");
+		break;
+	case V_RDPMC:
+		asm volatile("rdpmc" : "=a"(lo), "=d"(hi) : "c"(0));
+		break;
+	case V_RDTSC:
+		asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+		break;
+	case V_VMCALL:
+		asm volatile("vmcall" : "=a"(v) : "a"(0x7fff) : "memory");
+		break;
+	case V_VMX_INSNS:
+		vmx_insns();
+		break;
+	case V_APIC:
+		(void)READ_ONCE(*(u32 *)(APIC_DEFAULT_GPA + 0x30));	/* version */
+		break;
+	case V_WBINVD:
+		asm volatile("wbinvd" : : : "memory");
+		break;
+	case V_XSETBV:
+		if (!have_xsave)
+			break;
+		asm volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+		asm volatile("xsetbv" : : "a"(lo), "d"(hi), "c"(0));
+		break;
+	case V_EPT_READ:
+		(void)READ_ONCE(*(u64 *)vpage(pass, row, i));
+		break;
+	case V_EPT_WRITE:
+		WRITE_ONCE(*(u64 *)vpage(pass, row, i), i);
+		break;
+	case V_EPT_FETCH:
+		((void (*)(void))vpage(pass, row, i))();	/* a RET the host put there */
+		break;
+	case V_MISCONFIG:
+		(void)READ_ONCE(*(u64 *)NOSLOT_GPA);
+		break;
+	case V_FAST_MMIO:
+		WRITE_ONCE(*(u64 *)V_FAST_GPA, i);
+		break;
+	case V_MONITOR_MWAIT:
+		/* whatever the guest's CPUID says: the CPU has them */
+		WRITE_ONCE(ud_len, 3);
+		asm volatile("monitor" : : "a"(&vmx_mem), "c"(0), "d"(0));
+		asm volatile("mwait" : : "a"(0), "c"(0));
+		break;
+	case V_UD:
+		WRITE_ONCE(ud_len, 2);
+		asm volatile("ud2");
+		break;
+	}
+}
+
+static void vmx_guest_code(void)
+{
+	u32 a, b, c, d;
+	u64 cr4;
+	int pass, row, i;
+
+	asm volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+	have_xsave = !!(c & (1u << 26));
+	if (have_xsave) {
+		asm volatile("mov %%cr4, %0" : "=r"(cr4));
+		asm volatile("mov %0, %%cr4" : : "r"(cr4 | (1ul << 18)));	/* OSXSAVE */
+	}
+	GUEST_SYNC(1000);
+	/* twice: the first pass is the warm-up (stage 2, KVM's MMIO SPTEs) */
+	for (pass = 0; pass < 2; pass++) {
+		for (row = 0; row < NR_VROWS; row++) {
+			WRITE_ONCE(vrow_now, row);
+			for (i = 0; i < VN; i++)
+				vmx_event(pass, row, i);
+			GUEST_SYNC(1000 + 1 + row);
+		}
+	}
+	GUEST_DONE();
+}
+
+/* A kvm_intel (or kvm) parameter that is Y: /sys/module/M/parameters/P */
+static bool kvm_param(const char *mod, const char *p)
+{
+	char path[128];
+	FILE *f;
+	int c;
+
+	snprintf(path, sizeof(path), "/sys/module/%s/parameters/%s", mod, p);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	c = fgetc(f);
+	fclose(f);
+	return c == 'Y' || c == '1';
+}
+
+/* What this CPU and KVM's settings make of the rows that depend on them. */
+static void vmx_expect(struct kvm_vm *vvm)
+{
+	bool xsave = *(u64 *)addr_gva2hva(vvm, (vm_vaddr_t)&have_xsave);
+	/* no vPMU: RDPMC gets #GP */
+	if (!kvm_param("kvm", "enable_pmu"))
+		vrows[V_RDPMC].handled = 1;
+	/* APICv virtualizes the read; without flexpriority it is MMIO */
+	if (kvm_param("kvm_intel", "enable_apicv")) {
+		vrows[V_APIC].x[0].n = 0;
+		vrows[V_APIC].note = "APICv: the read is virtualized, no exit";
+	} else if (!kvm_param("kvm_intel", "flexpriority")) {
+		vrows[V_APIC].x[0] = (struct vexit){ 49, 1, KVMX_EXIT_MMIO };
+		vrows[V_APIC].note = "no APIC-access page: KVM emulates it as MMIO";
+	}
+	if (!xsave) {
+		vrows[V_XSETBV].x[0].n = 0;
+		vrows[V_XSETBV].note = "no XSAVE for the guest (the host booted with noxsave)";
+	}
+}
+
+/* VM-wide counts per raw reason (< 128) and per class */
+static void read_raws(int s, u64 raw[128], u64 cls[KVMX_EXIT_NR_CLASSES])
+{
+	static struct kvmx_stats *st;
+	const size_t size = 1 << 16;
+	u32 i;
+
+	if (!st)
+		st = malloc(size);
+	memset(st, 0, sizeof(*st));
+	st->argsz = size;
+	TEST_ASSERT(!ioctl(s, KVMX_GET_STATS, st), "KVMX_GET_STATS: %s", strerror(errno));
+	memset(raw, 0, 128 * sizeof(*raw));
+	memset(cls, 0, KVMX_EXIT_NR_CLASSES * sizeof(*cls));
+	for (i = 0; i < st->nr_entries; i++) {
+		struct kvmx_stat_entry *e = &st->entries[i];
+
+		if (e->vcpu != KVMX_STAT_VM)
+			continue;
+		if (e->kind == KVMX_STAT_RAW && e->raw < 128)
+			raw[e->raw] = e->count;
+		else if (e->kind == KVMX_STAT_CLASS)
+			cls[e->class] = e->count;
+	}
+}
+
+/* KVMX_GET_FAULTS: the VM's first-touch entry */
+static struct kvmx_fault_entry first_touch(int s)
+{
+	static struct kvmx_faults *f;
+	struct kvmx_fault_entry none = {};
+	const size_t size = 1 << 16;
+	u32 i;
+
+	if (!f)
+		f = malloc(size);
+	memset(f, 0, sizeof(*f));
+	f->argsz = size;
+	TEST_ASSERT(!ioctl(s, KVMX_GET_FAULTS, f), "KVMX_GET_FAULTS: %s", strerror(errno));
+	for (i = 0; i < f->nr_entries; i++)
+		if (f->entries[i].kind == KVMX_FAULT_KIND_CLASS &&
+		    f->entries[i].vcpu == KVMX_STAT_VM &&
+		    f->entries[i].class == KVMX_FAULT_FIRST_TOUCH)
+			return f->entries[i];
+	return none;
+}
+
+static void vmx_table(int kvmx)
+{
+	struct kvmx_region port = { .argsz = sizeof(port), .addr = V_PORT, .size = 1,
+				    .mode = KVMX_MODE_DISCARD, .access_sizes = KVMX_SIZES_ALL,
+				    .flags = KVMX_REGION_PIO, .eventfd = -1 };
+	struct kvmx_region fast = { .argsz = sizeof(fast), .addr = V_FAST_GPA, .size = 8,
+				    .mode = KVMX_MODE_DOORBELL, .access_sizes = KVMX_SIZES_ALL,
+				    .flags = KVMX_REGION_FAST_MMIO };
+	u64 before[128], after[128], cb[KVMX_EXIT_NR_CLASSES], ca[KVMX_EXIT_NR_CLASSES];
+	struct kvmx_fault_entry f0, f1;
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vvm;
+	u64 *h, i, p;
+	int s, row;
+
+	vvm = vm_create_with_one_vcpu(&vcpu, vmx_guest_code);
+	vm = vvm;			/* run_row()'s */
+	ucall_init(vvm, NULL);
+	vm_userspace_mem_region_add(vvm, VM_MEM_SRC_ANONYMOUS, V_GPA, V_SLOT, V_NR_PAGES, 0);
+	for (p = 0; p < V_NR_PAGES; p += 16) {
+		virt_pg_map(vvm, V_GPA + p * 4096, V_GPA + p * 4096);
+		*(u8 *)addr_gpa2hva(vvm, V_GPA + p * 4096) = 0xc3;	/* ret */
+	}
+	virt_pg_map(vvm, NOSLOT_GPA, NOSLOT_GPA);
+	virt_pg_map(vvm, V_FAST_GPA, V_FAST_GPA);
+	virt_pg_map(vvm, APIC_DEFAULT_GPA, APIC_DEFAULT_GPA);
+#ifdef KVMX_X86_IDT_SETUP
+	vm_init_descriptor_tables(vvm);
+	vcpu_init_descriptor_tables(vcpu);
+#endif
+	vm_install_exception_handler(vvm, UD_VECTOR, vud_handler);
+	vm_install_exception_handler(vvm, GP_VECTOR, vgp_handler);
+
+	s = kvmx_attach(kvmx, vvm->fd);
+	TEST_ASSERT(s >= 0, "KVMX_ATTACH_VM: %s", strerror(-s));
+	TEST_ASSERT(!ioctl(s, KVMX_REGION_ADD, &port), "port: %s", strerror(errno));
+	fast.eventfd = eventfd(0, EFD_NONBLOCK);
+	TEST_ASSERT(!ioctl(s, KVMX_REGION_ADD, &fast), "fast doorbell: %s", strerror(errno));
+
+	run_row_woken(vcpu, 1000, false);	/* the guest's CPUID */
+	vmx_expect(vvm);
+	for (row = 0; row < NR_VROWS; row++)	/* the warm-up pass */
+		run_row_woken(vcpu, 1000 + 1 + row, row == V_HLT);
+	h = addr_gva2hva(vvm, (vm_vaddr_t)vhandled);
+	memset(h, 0, sizeof(vhandled));
+
+	ksft_print_msg("VMX: KVM's exit handlers, each event %d times (%s)\n", VN,
+		       "raw reason: count, class; the GUEST_SYNC's IO_INSTRUCTION not shown");
+	for (row = 0; row < NR_VROWS; row++) {
+		const struct vrow *r = &vrows[row];
+		u64 want[128] = {}, wcls[KVMX_EXIT_NR_CLASSES] = {};
+		unsigned int to_vmm, bad = 0, c;
+		char line[256];
+		int n = 0;
+
+		want[30] = 1;				/* the sync */
+		wcls[KVMX_EXIT_PIO] = 1;
+		for (i = 0; i < V_MAX_RAWS; i++) {
+			want[r->x[i].raw] += VN * r->x[i].n;
+			wcls[r->x[i].class] += VN * r->x[i].n;
+		}
+		read_raws(s, before, cb);
+		f0 = first_touch(s);
+		to_vmm = run_row_woken(vcpu, 1000 + 1 + row, row == V_HLT);
+		read_raws(s, after, ca);
+		f1 = first_touch(s);
+
+		for (i = 0; i < 128; i++) {
+			if (i == EXIT_REASON_EXTERNAL_INTERRUPT)
+				continue;	/* the host's */
+			if (after[i] - before[i] == want[i])
+				continue;
+			ksft_print_msg("VMX %s: raw %lu %s +%lu, expected +%lu\n", r->what, i,
+				       kvmx_raw_name(KVMX_ARCH_X86_VMX, i) ?: "?",
+				       after[i] - before[i], want[i]);
+			bad++;
+		}
+		for (c = 0; c < KVMX_EXIT_NR_CLASSES; c++) {
+			if (c == KVMX_EXIT_EXTINT || ca[c] - cb[c] == wcls[c])
+				continue;
+			ksft_print_msg("VMX %s: class %s +%lu, expected +%lu\n", r->what,
+				       kvmx_class_name(c), ca[c] - cb[c], wcls[c]);
+			bad++;
+		}
+		if (h[row] != VN * r->handled) {
+			ksft_print_msg("VMX %s: the guest's handler ran %lu times\n", r->what,
+				       h[row]);
+			bad++;
+		}
+		if (to_vmm != VN * r->to_vmm) {
+			ksft_print_msg("VMX %s: %u exits to the VMM\n", r->what, to_vmm);
+			bad++;
+		}
+		/* EPT violations: the qualification's access, as decoded */
+		if (row >= V_EPT_READ && row <= V_EPT_FETCH) {
+			u64 acc = row == V_EPT_READ ? f1.read - f0.read :
+				  row == V_EPT_WRITE ? f1.write - f0.write : f1.exec - f0.exec;
+
+			if (f1.count - f0.count != VN || acc != VN) {
+				ksft_print_msg("VMX %s: first touch +%llu, that access +%lu\n",
+					       r->what, f1.count - f0.count, acc);
+				bad++;
+			}
+		}
+		for (i = 0; i < V_MAX_RAWS; i++)
+			if (r->x[i].n)
+				n += snprintf(line + n, sizeof(line) - n, "%s%s %lu %s",
+					      n ? ", " : "",
+					      kvmx_raw_name(KVMX_ARCH_X86_VMX, r->x[i].raw),
+					      after[r->x[i].raw] - before[r->x[i].raw],
+					      kvmx_class_name(r->x[i].class));
+		ksft_print_msg("  %-32s %s%s\n", r->what, n ? line : "no exit",
+			       to_vmm ? " (to the VMM)" : "");
+		if (r->note)
+			ksft_print_msg("  %-32s ^ %s\n", "", r->note);
+		ksft_test_result(!bad, "VMX: %s: %s\n", r->what, n ? line : "no exit");
+	}
+	ksft_print_msg("VMX exits no guest provokes here, and why:\n");
+	for (i = 0; i < ARRAY_SIZE(vmx_unprovoked); i++)
+		ksft_print_msg("  %s\n", vmx_unprovoked[i]);
+
+	{
+		struct ucall uc;
+
+		vcpu_run(vcpu);
+		TEST_ASSERT(get_ucall(vcpu, &uc) == UCALL_DONE, "VMX table: guest not done");
+	}
+	close(fast.eventfd);
+	close(s);
+	kvm_vm_free(vvm);
+}
+#endif
 
 int main(void)
 {
@@ -296,7 +775,11 @@ int main(void)
 	int kvmx, s;
 
 	ksft_print_header();
+#ifdef __x86_64__
+	ksft_set_plan(NR_ROWS + (KVMX_HOST_ARCH() == KVMX_ARCH_X86_VMX ? NR_VROWS : 0));
+#else
 	ksft_set_plan(NR_ROWS);
+#endif
 
 	vm = vm_create_with_one_vcpu(&vcpu, guest_code);
 	ucall_init(vm, NULL);
@@ -380,6 +863,10 @@ int main(void)
 	close(db.eventfd);
 	close(s);
 	kvm_vm_free(vm);
+#ifdef __x86_64__
+	if (KVMX_HOST_ARCH() == KVMX_ARCH_X86_VMX)
+		vmx_table(kvmx);
+#endif
 	close(kvmx);
 	ksft_finished();
 }

@@ -20,6 +20,7 @@
 
 /* KVMX_ARCH_* of the host's KVM (guest tests: x86 needs processor.h) */
 #ifdef __x86_64__
+#include <asm/vmx.h>		/* EXIT_REASON_*: VMX's raw reasons */
 #define KVMX_HOST_ARCH()	(is_amd_cpu() ? KVMX_ARCH_X86_SVM : KVMX_ARCH_X86_VMX)
 #else
 #define KVMX_HOST_ARCH()	KVMX_ARCH_ARM64

@@ -403,15 +403,24 @@ TEST(decode_fault_dispatch)
 {
 	struct kvmx_fault_info a, b;
 
-	EXPECT_TRUE(kvmx_decode_fault(KVMX_ARCH_X86_SVM, E_FINAL | E_RW, &a));
+	EXPECT_TRUE(kvmx_decode_fault(KVMX_ARCH_X86_SVM, 0x400, E_FINAL | E_RW, &a));
 	kvmx_decode_npf(E_FINAL | E_RW, &b);
 	EXPECT_EQ(0, memcmp(&a, &b, sizeof(a)));
-	EXPECT_TRUE(kvmx_decode_fault(KVMX_ARCH_X86_VMX, 0x181, &a));
+	EXPECT_TRUE(kvmx_decode_fault(KVMX_ARCH_X86_VMX, 48, 0x181, &a));
 	kvmx_decode_ept_violation(0x181, &b);
 	EXPECT_EQ(0, memcmp(&a, &b, sizeof(a)));
-	EXPECT_TRUE(kvmx_decode_fault(KVMX_ARCH_ARM64, 0x92000047ull, &a));
-	EXPECT_FALSE(kvmx_decode_fault(KVMX_ARCH_ARM64, 0x5a000000ull, &a)); /* HVC */
-	EXPECT_FALSE(kvmx_decode_fault(0, 0x181, &a));
+	/* an EPT misconfiguration: the qualification is undefined, not decoded */
+	EXPECT_TRUE(kvmx_decode_fault(KVMX_ARCH_X86_VMX, 49, 0x181, &a));
+	kvmx_decode_ept_misconfig(&b);
+	EXPECT_EQ(0, memcmp(&a, &b, sizeof(a)));
+	EXPECT_EQ(KVMX_FT_RESERVED_BIT, a.type);
+	EXPECT_EQ(0, a.access);
+	EXPECT_EQ(KVMX_FF_FINAL | KVMX_FF_NO_ACCESS, a.flags);
+	/* ... and it is an MMIO SPTE's: no memslot, classified by the outcome */
+	EXPECT_EQ(KVMX_FAULT_NOSLOT, kvmx_fault_classify(&a, false, false));
+	EXPECT_TRUE(kvmx_decode_fault(KVMX_ARCH_ARM64, 0x24, 0x92000047ull, &a));
+	EXPECT_FALSE(kvmx_decode_fault(KVMX_ARCH_ARM64, 0x16, 0x5a000000ull, &a)); /* HVC */
+	EXPECT_FALSE(kvmx_decode_fault(0, 0, 0x181, &a));
 	EXPECT_EQ(KVMX_FT_UNKNOWN, a.type);
 }
 

@@ -6,4 +6,4 @@
 # doorbell hit with 1, 100 and 4096 regions; all in one VM, side by side
 # (selftests/kvmx_region_bench.c). One JSON line per path.
 set -e
-/selftests/kvmx_region_bench "${REPS:-21}" "${ACCESSES:-500}"
+/selftests/kvmx_region_bench "${REPS:-21}" "${ACCESSES:-500}" "${REGIONS:-4096}"

@@ -88,6 +88,10 @@ static int region_opt(void *ctx, const char *o, const char *v)
 		r->flags |= KVMX_REGION_LOG_DROP;
 		return OPT_FLAG;
 	}
+	if (!strcmp(o, "--fast")) {
+		r->flags |= KVMX_REGION_FAST_MMIO;
+		return OPT_FLAG;
+	}
 	if (!v)
 		return OPT_UNKNOWN;
 	if (!strcmp(o, "--addr")) {

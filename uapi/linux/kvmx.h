@@ -33,7 +33,7 @@
  * incompatibly; the minor number when something is added.
  */
 #define KVMX_API_MAJOR		1
-#define KVMX_API_MINOR		4
+#define KVMX_API_MINOR		5
 #define KVMX_API_VERSION	((KVMX_API_MAJOR << 16) | KVMX_API_MINOR)
 #define KVMX_API_VERSION_MAJOR(v)	(((v) >> 16) & 0xffff)
 #define KVMX_API_VERSION_MINOR(v)	((v) & 0xffff)
@@ -483,6 +483,13 @@ struct kvmx_faults {
 #define KVMX_REGION_DATAMATCH	_BITUL(1)	/* DOORBELL: only writes of @datamatch */
 /* LOG full: drop and count (default: exit to the VMM, nothing lost) */
 #define KVMX_REGION_LOG_DROP	_BITUL(2)
+/*
+ * (API 1.5) DOORBELL on MMIO, every access size: a write of any length
+ * signals, as a zero-length KVM_IOEVENTFD does. On VMX it is also served
+ * from KVM's fast MMIO bus, at the EPT misconfiguration, without decoding
+ * the instruction: there a read is taken for a write too.
+ */
+#define KVMX_REGION_FAST_MMIO	_BITUL(3)
 
 /* access_sizes: bit n set allows accesses of 2^n bytes (1, 2, 4, 8) */
 #define KVMX_SIZES_ALL		0xf
@@ -514,7 +521,9 @@ struct kvmx_faults {
  * bus device of its own. BANK and LOG are at most KVMX_REGION_MAX_MAP
  * bytes of registers or ring.
  *
- * Errors: EINVAL for an unknown mode or flag, a non-zero reserved field, a
+ * Errors: EINVAL for an unknown mode or flag, a flag the mode does not
+ * take (KVMX_REGION_FAST_MMIO: a DOORBELL on MMIO, KVMX_SIZES_ALL, no
+ * DATAMATCH), a non-zero reserved field, a
  * bad size, access size, eventfd or log setting, PIO on arm64, an address
  * range that wraps; EBADF if @eventfd is not an eventfd; EEXIST if the
  * range overlaps another region (but for lying inside a window) or a
