@@ -65,7 +65,8 @@ static void kvmx_arm64_exit(void *data, int ret, unsigned int esr_ec,
 		return;
 
 	e.raw = kvmx_arm64_raw(ret, esr_ec);
-	e.class = kvmx_exit_class(KVMX_ARCH_ARM64, e.raw);
+	e.slot = kvmx_raw_slot(KVMX_ARCH_ARM64, e.raw);
+	e.class = kvmx_slot_class[KVMX_ARCH_ARM64][e.slot];
 	if (ARM_EXCEPTION_IS_TRAP(ret)) {
 		e.info[0] = kvm_vcpu_get_esr(vcpu);
 		e.info[1] = kvm_vcpu_get_hfar(vcpu);

@@ -95,14 +95,24 @@ void kvmx_observe_fault(struct kvmx_vm *vm, struct kvm_vcpu *vcpu, u64 gpa,
  * Every page with more than (faults / KVMX_HOT_SLOTS) faults is in the
  * table, and no count is low.
  */
-static void kvmx_hot_add(struct kvmx_hot_page *t, u64 page)
+static void kvmx_hot_add(struct kvmx_hot_page *t, u8 *last, u64 page)
 {
 	struct kvmx_hot_page *min = &t[0];
 	unsigned int i;
 
+	/*
+	 * A page is in the table at most once: the entry hit last, if it is
+	 * this page's, is the one the scan would find. Repeated faults on one
+	 * page (a doorbell's) cost no scan.
+	 */
+	if (t[*last].count && t[*last].page == page) {
+		t[*last].count++;
+		return;
+	}
 	for (i = 0; i < KVMX_HOT_SLOTS; i++) {
 		if (t[i].count && t[i].page == page) {
 			t[i].count++;
+			*last = i;
 			return;
 		}
 		if (t[i].count < min->count)
@@ -111,6 +121,7 @@ static void kvmx_hot_add(struct kvmx_hot_page *t, u64 page)
 	min->page = page;
 	min->error = min->count;
 	min->count++;
+	*last = min - t;
 }
 
 static void kvmx_fault_count(struct kvmx_fault_stat *fs,
@@ -154,8 +165,8 @@ void kvmx_fault_resolve(struct kvmx_vm *vm, struct kvm_vcpu *vcpu,
 	kvmx_fault_count(fs, &pf->fi, out == KVMX_OUTCOME_MMIO_USER);
 
 	write_seqcount_begin(&vs->hot_seq);
-	kvmx_hot_add(vs->hot[KVMX_HOT_4K], pf->gpa >> 12);
-	kvmx_hot_add(vs->hot[KVMX_HOT_2M], pf->gpa >> 21);
+	kvmx_hot_add(vs->hot[KVMX_HOT_4K], &vs->hot_last[KVMX_HOT_4K], pf->gpa >> 12);
+	kvmx_hot_add(vs->hot[KVMX_HOT_2M], &vs->hot_last[KVMX_HOT_2M], pf->gpa >> 21);
 	write_seqcount_end(&vs->hot_seq);
 
 	if (atomic_read(&vm->nr_rings)) {

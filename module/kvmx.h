@@ -6,7 +6,9 @@
 #define _KVMX_H
 
 #include <linux/hashtable.h>
+#include <linux/math64.h>
 #include <linux/poll.h>
+#include <linux/sched/clock.h>
 #include <linux/seqlock.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
@@ -57,6 +59,7 @@ struct kvmx_exit {
 	u32 raw;
 	u16 class;
 	u16 flags;		/* KVMX_REC_* */
+	u32 slot;		/* kvmx_raw_slot(arch, raw) */
 	u64 gpa;
 	u64 info[3];
 };
@@ -123,7 +126,7 @@ struct kvmx_vcpu_stats {
 	u32 gen;
 	u8 pending;		/* class of the exit awaiting its entry */
 	u32 last_raw;		/* raw reason of that exit */
-	u64 exit_ns;
+	u64 exit_clock;		/* kvmx_clock() at that exit */
 	u64 exit_info[3];	/* info words of the last stage-2 exit */
 	struct kvmx_class_stat cls[KVMX_EXIT_NR_CLASSES];
 	u64 raw[KVMX_RAW_SLOTS];
@@ -131,6 +134,7 @@ struct kvmx_vcpu_stats {
 	struct kvmx_pending_fault pf;
 	seqcount_t hot_seq;	/* the writer is the vCPU: no lock */
 	struct kvmx_hot_page hot[2][KVMX_HOT_SLOTS];
+	u8 hot_last[2];		/* the entry of each table hit last */
 };
 
 /**
@@ -317,6 +321,39 @@ extern struct tracepoint __tracepoint_kvm_exit;
 extern struct tracepoint __tracepoint_kvm_entry;
 extern struct tracepoint __tracepoint_kvm_page_fault;
 #endif
+
+/*
+ * The latency clock, read twice per exit: x86 reads the TSC and scales a
+ * difference to ns with tsc_khz (what sched_clock() does, without its
+ * per-CPU conversion data on every read); arm64 uses sched_clock().
+ */
+#ifdef CONFIG_X86
+extern u32 kvmx_tsc_mult, kvmx_tsc_shift;
+
+static inline u64 kvmx_clock(void)
+{
+	return rdtsc();
+}
+
+static inline u64 kvmx_clock_ns(u64 ticks)
+{
+	return mul_u64_u32_shr(ticks, kvmx_tsc_mult, kvmx_tsc_shift);
+}
+#else
+static inline u64 kvmx_clock(void)
+{
+	return sched_clock();
+}
+
+static inline u64 kvmx_clock_ns(u64 ticks)
+{
+	return ticks;
+}
+#endif
+
+/* observe.c: kvmx_exit_class() of each raw slot, per KVMX_ARCH_* */
+extern u8 kvmx_slot_class[KVMX_ARCH_ARM64 + 1][KVMX_RAW_SLOTS];
+void kvmx_slot_class_init(void);
 
 /* x86.c, arm64.c: the arch's tracepoint probes */
 int kvmx_arch_init(void);

@@ -132,6 +132,7 @@ static int __init kvmx_init(void)
 {
 	int ret;
 
+	kvmx_slot_class_init();
 	ret = kvmx_resolve_symbols();
 	if (ret)
 		goto err;

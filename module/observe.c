@@ -15,19 +15,37 @@
  * not repeated on every exit. Exits before the counters exist are counted
  * in vm->lost.
  *
- * Latency uses sched_clock(), the raw TSC (x86) or architected counter
- * (arm64) in ns, as ftrace's local clock and perf kvm do: ktime_get_ns()
- * read HPET twice per exit in the test VMs, and local_clock() is clamped to
- * a tick window where the TSC is unstable, so it returned equal values for
- * an exit and its entry. On a host whose TSCs are not synchronized, a vCPU
- * thread that migrated may see a negative interval: it counts as 0.
+ * Latency uses kvmx_clock(): the raw TSC, scaled to ns once per exit
+ * (x86), or sched_clock() (arm64), as ftrace's local clock and perf kvm do:
+ * ktime_get_ns() read HPET twice per exit in the test VMs, and
+ * local_clock() is clamped to a tick window where the TSC is unstable, so
+ * it returned equal values for an exit and its entry. On a host whose TSCs
+ * are not synchronized, a vCPU thread that migrated may see a negative
+ * interval: it counts as 0.
  * Ring records, which are sampled, carry ktime_get_ns().
  */
-#include <linux/sched/clock.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 #include "kvmx.h"
+
+/*
+ * kvmx_exit_class() of every raw slot of each arch, for the probes: one
+ * load instead of a second decode of the raw reason per exit. Filled at
+ * module load, read-only after.
+ */
+u8 kvmx_slot_class[KVMX_ARCH_ARM64 + 1][KVMX_RAW_SLOTS] __ro_after_init;
+
+void __init kvmx_slot_class_init(void)
+{
+	unsigned int slot;
+	u32 arch, raw;
+
+	for (arch = KVMX_ARCH_X86_VMX; arch <= KVMX_ARCH_ARM64; arch++)
+		for (slot = 0; slot < KVMX_RAW_SLOTS; slot++)
+			kvmx_slot_class[arch][slot] = kvmx_slot_raw(arch, slot, &raw) ?
+				kvmx_exit_class(arch, raw) : KVMX_EXIT_OTHER;
+}
 
 static struct kvmx_vcpu_stats *kvmx_vcpu_stats_alloc(gfp_t gfp)
 {
@@ -163,7 +181,7 @@ void kvmx_observe_exit(struct kvmx_vm *vm, struct kvm_vcpu *vcpu,
 		atomic64_inc(&vm->lost);
 		return;
 	}
-	now = sched_clock();
+	now = kvmx_clock();
 	vs->last_raw = e->raw;
 	if (e->class == KVMX_EXIT_STAGE2) {
 		/* for the fault probe's record */
@@ -176,11 +194,12 @@ void kvmx_observe_exit(struct kvmx_vm *vm, struct kvm_vcpu *vcpu,
 
 	c = &vs->cls[e->class];
 	WRITE_ONCE(c->count, c->count + 1);
-	slot = kvmx_raw_slot(vm->arch, e->raw);
+	slot = e->slot;
 	WRITE_ONCE(vs->raw[slot], vs->raw[slot] + 1);
 	vs->pending = e->class;
-	vs->exit_ns = now;
-	policy_n = kvmx_policy_exit(vm, e->class);
+	vs->exit_clock = now;
+	/* the default policy (none) costs no call */
+	policy_n = rcu_access_pointer(vm->policy) ? kvmx_policy_exit(vm, e->class) : 0;
 
 	if (atomic_read(&vm->nr_rings)) {
 		struct kvmx_exit_record rec = {
@@ -217,9 +236,11 @@ void kvmx_observe_entry(struct kvmx_vm *vm, struct kvm_vcpu *vcpu)
 	if (vs->pending == KVMX_NO_PENDING)
 		return;
 
-	lat = sched_clock() - vs->exit_ns;
+	lat = kvmx_clock() - vs->exit_clock;
+	/* another CPU's clock (a migrated vCPU thread, unsynchronized TSCs) */
 	if ((s64)lat < 0)
 		lat = 0;
+	lat = kvmx_clock_ns(lat);
 	c = &vs->cls[vs->pending];
 	bucket = kvmx_lat_bucket(lat);
 	vs->pending = KVMX_NO_PENDING;

@@ -14,7 +14,9 @@
  * get_exit_info; kvmx reads it from the VMCS (kvmx_vmx_gpa()). Tested under
  * Bochs (an emulated Intel CPU with VMX and EPT), not on real hardware.
  */
+#include <linux/clocksource.h>
 #include <linux/tracepoint.h>
+#include <asm/tsc.h>
 #include <asm/vmx.h>
 #include "kvmx.h"
 
@@ -55,44 +57,70 @@ unsigned long kvmx_arch_guest_pc(struct kvm_vcpu *vcpu)
 }
 
 /*
- * VMX: the GPA of an EPT violation or misconfiguration, from the current
- * VMCS. kvm_exit fires in vmx_vcpu_run() with IRQs off, right after the
- * exit, the vCPU's VMCS loaded on this CPU; VMREAD fails (CF or ZF) only
- * without a current VMCS, and then there is no GPA.
+ * VMX: a field of the current VMCS. kvm_exit fires in vmx_vcpu_run() with
+ * IRQs off, right after the exit, the vCPU's VMCS loaded on this CPU;
+ * VMREAD fails (CF or ZF) only without a current VMCS.
  */
-static bool kvmx_vmx_gpa(u64 *gpa)
+static bool kvmx_vmread(unsigned long field, u64 *val)
 {
-	unsigned long field = GUEST_PHYSICAL_ADDRESS, val;
+	unsigned long v;
 	bool fail;
 
-	asm volatile("vmread %[field], %[val]\n\t"
+	asm volatile("vmread %[field], %[v]\n\t"
 		     "setna %[fail]"
-		     : [val] "=r" (val), [fail] "=qm" (fail)
+		     : [v] "=r" (v), [fail] "=qm" (fail)
 		     : [field] "r" (field)
 		     : "cc");
-	*gpa = val;
+	*val = v;
 	return !fail;
+}
+
+/*
+ * The exit's raw reason, class and raw slot, and its info words if they
+ * are used: for a stage-2 exit (the fault's syndrome) or a ring's record.
+ * kvm_x86_ops.get_exit_info is what the kvm_exit trace event itself calls,
+ * about 80 instructions on VMX (VMREADs, a retpoline); VMX's exit reason
+ * alone is one VMREAD (VM_EXIT_REASON holds what KVM read into
+ * vmx->exit_reason), so exits that are only counted skip the call there.
+ */
+static void kvmx_x86_exit_info(struct kvmx_vm *vm, struct kvm_vcpu *vcpu,
+			       struct kvmx_exit *e)
+{
+	u32 intr_info, error_code;
+	u64 raw;
+
+	if (vm->arch == KVMX_ARCH_X86_VMX && kvmx_vmread(VM_EXIT_REASON, &raw)) {
+		e->raw = raw;
+		e->slot = kvmx_raw_slot(vm->arch, e->raw);
+		e->class = kvmx_slot_class[vm->arch][e->slot];
+		if (e->class != KVMX_EXIT_STAGE2 && !atomic_read(&vm->nr_rings))
+			return;
+	}
+	kvmx_syms.x86_ops->get_exit_info(vcpu, &e->raw, &e->info[0], &e->info[1],
+					 &intr_info, &error_code);
+	e->info[2] = intr_info | (u64)error_code << 32;
+	e->slot = kvmx_raw_slot(vm->arch, e->raw);
+	e->class = kvmx_slot_class[vm->arch][e->slot];
 }
 
 static void kvmx_x86_exit(void *data, struct kvm_vcpu *vcpu, u32 isa)
 {
 	struct kvmx_vm *vm = kvmx_vm_find(vcpu->kvm);
-	struct kvmx_exit e = {};
-	u32 intr_info, error_code;
+	struct kvmx_exit e;
 	bool misconfig;
 
 	if (likely(!vm))
 		return;
 
-	kvmx_syms.x86_ops->get_exit_info(vcpu, &e.raw, &e.info[0], &e.info[1],
-					 &intr_info, &error_code);
-	e.info[2] = intr_info | (u64)error_code << 32;
-	e.class = kvmx_exit_class(vm->arch, e.raw);
-	if (kvmx_exit_has_gpa(vm->arch, e.raw)) {
+	e.flags = 0;
+	e.gpa = 0;
+	memset(e.info, 0, sizeof(e.info));
+	kvmx_x86_exit_info(vm, vcpu, &e);
+	if (e.class == KVMX_EXIT_STAGE2 && kvmx_exit_has_gpa(vm->arch, e.raw)) {
 		if (vm->arch == KVMX_ARCH_X86_SVM) {
 			e.gpa = e.info[1];	/* NPF: EXITINFO2 */
 			e.flags |= KVMX_REC_GPA_VALID;
-		} else if (kvmx_vmx_gpa(&e.gpa)) {
+		} else if (kvmx_vmread(GUEST_PHYSICAL_ADDRESS, &e.gpa)) {
 			e.flags |= KVMX_REC_GPA_VALID;
 		}
 	}
@@ -229,10 +257,16 @@ err:
 	return ret;
 }
 
+/* kvmx_clock_ns(): TSC ticks to ns, from the TSC's rate (1:1 if unknown) */
+u32 kvmx_tsc_mult = 1, kvmx_tsc_shift;
+
 int __init kvmx_arch_init(void)
 {
 	int i, ret;
 
+	if (tsc_khz)
+		clocks_calc_mult_shift(&kvmx_tsc_mult, &kvmx_tsc_shift, tsc_khz,
+				       NSEC_PER_MSEC, 600);
 	kvmx_x86_hooks[0].addr = kvmx_syms.io_bus_write;
 	kvmx_x86_hooks[1].addr = kvmx_syms.io_bus_read;
 	for (i = 0; i < ARRAY_SIZE(kvmx_x86_hooks); i++) {
