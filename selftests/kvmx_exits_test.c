@@ -200,12 +200,7 @@ static __u32 stage_raw(int st)
  */
 static unsigned int vmx_mmio_violations(void)
 {
-	FILE *f = fopen("/sys/module/kvm/parameters/mmio_caching", "r");
-	int c = f ? fgetc(f) : 'Y';
-
-	if (f)
-		fclose(f);
-	return c == 'N' ? N : 1;
+	return kvmx_kvm_param("kvm", "mmio_caching", true) ? 1 : N;
 }
 
 /* -- kvmx stats --------------------------------------------------------- */

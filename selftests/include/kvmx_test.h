@@ -26,6 +26,26 @@
 #define KVMX_HOST_ARCH()	KVMX_ARCH_ARM64
 #endif
 
+/*
+ * Is a module parameter of KVM set: /sys/module/MOD/parameters/PARAM reads
+ * Y or 1? What KVM enabled on this CPU (kvm_intel's pml, enable_apicv;
+ * kvm's mmio_caching, enable_pmu) decides some exits. @dflt if absent.
+ */
+static inline bool kvmx_kvm_param(const char *mod, const char *param, bool dflt)
+{
+	char path[128];
+	FILE *f;
+	int c;
+
+	snprintf(path, sizeof(path), "/sys/module/%s/parameters/%s", mod, param);
+	f = fopen(path, "r");
+	if (!f)
+		return dflt;
+	c = fgetc(f);
+	fclose(f);
+	return c == 'Y' || c == '1';
+}
+
 /* 6.12's test_util.h has it; 6.1's does not. Include after test_util.h. */
 #if !defined(TEST_ASSERT_EQ) && defined(TEST_ASSERT)
 #define TEST_ASSERT_EQ(a, b) do {						\
