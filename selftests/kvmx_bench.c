@@ -36,21 +36,6 @@ static const char * const kind_name[NR_KINDS] = {
 
 static uint64_t nr_exits, kind;
 
-static inline uint64_t ticks(void)
-{
-#ifdef __x86_64__
-	uint32_t lo, hi;
-
-	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return (uint64_t)hi << 32 | lo;
-#else
-	uint64_t v;
-
-	asm volatile("isb; mrs %0, cntvct_el0" : "=r"(v) : : "memory");
-	return v;
-#endif
-}
-
 static void guest_exit(uint64_t i)
 {
 	switch (kind) {
@@ -89,10 +74,10 @@ static void guest_code(void)
 
 	for (;;) {
 		GUEST_SYNC(t);
-		t0 = ticks();
+		t0 = kvmx_guest_ticks();
 		for (i = 0; i < nr_exits; i++)
 			guest_exit(i);
-		t = ticks() - t0;
+		t = kvmx_guest_ticks() - t0;
 	}
 }
 

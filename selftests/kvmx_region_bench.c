@@ -39,35 +39,20 @@ struct bench_cmd {
 
 static struct bench_cmd bcmd;
 
-static inline u64 ticks(void)
-{
-#ifdef __x86_64__
-	u32 lo, hi;
-
-	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return (u64)hi << 32 | lo;
-#else
-	u64 v;
-
-	asm volatile("isb; mrs %0, cntvct_el0" : "=r"(v) : : "memory");
-	return v;
-#endif
-}
-
 static void guest_code(void)
 {
 	u64 i, t = 0, t0;
 
 	for (;;) {
 		GUEST_SYNC(t);
-		t0 = ticks();
+		t0 = kvmx_guest_ticks();
 		for (i = 0; i < bcmd.count; i++) {
 			if (bcmd.read)
 				(void)READ_ONCE(*(u64 *)bcmd.addr);
 			else
 				WRITE_ONCE(*(u64 *)bcmd.addr, i);
 		}
-		t = ticks() - t0;
+		t = kvmx_guest_ticks() - t0;
 	}
 }
 

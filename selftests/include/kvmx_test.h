@@ -27,6 +27,26 @@
 #endif
 
 /*
+ * The guest's own counter, for guest code: x86's TSC (under Bochs with
+ * clock sync=none, one tick per instruction the emulated CPU executes),
+ * arm64's virtual counter.
+ */
+static inline __u64 kvmx_guest_ticks(void)
+{
+#ifdef __x86_64__
+	__u32 lo, hi;
+
+	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (__u64)hi << 32 | lo;
+#else
+	__u64 v;
+
+	asm volatile("isb; mrs %0, cntvct_el0" : "=r"(v) : : "memory");
+	return v;
+#endif
+}
+
+/*
  * Is a module parameter of KVM set: /sys/module/MOD/parameters/PARAM reads
  * Y or 1? What KVM enabled on this CPU (kvm_intel's pml, enable_apicv;
  * kvm's mmio_caching, enable_pmu) decides some exits. @dflt if absent.
