@@ -11,11 +11,13 @@
  * by anyone else. kvm_entry fires before every entry.
  *
  * VMX: the GPA of an EPT violation or misconfiguration is not part of
- * get_exit_info; kvmx reads it from the VMCS (kvmx_vmx_gpa()). Tested under
- * Bochs (an emulated Intel CPU with VMX and EPT), not on real hardware.
+ * get_exit_info; kvmx reads it from the VMCS (kvmx_vmread()), as it reads
+ * the exit reason of exits it only counts. Tested under Bochs (an emulated
+ * Intel CPU with VMX and EPT), not on real hardware.
  */
 #include <linux/clocksource.h>
 #include <linux/tracepoint.h>
+#include <asm/hypervisor.h>
 #include <asm/tsc.h>
 #include <asm/vmx.h>
 #include "kvmx.h"
@@ -57,22 +59,36 @@ unsigned long kvmx_arch_guest_pc(struct kvm_vcpu *vcpu)
 }
 
 /*
+ * May kvmx VMREAD the current VMCS? Not under Hyper-V: with an enlightened
+ * VMCS (kvm_intel's enlightened_vmcs, on where Hyper-V recommends it) KVM
+ * never loads a VMCS with VMPTRLD and reads its fields from memory, and
+ * VMREAD is unsupported there. Then kvmx uses get_exit_info alone and VMX
+ * exits carry no GPA (EPT violations still get theirs from kvm_page_fault).
+ */
+static bool kvmx_vmcs_readable __ro_after_init;
+
+/*
  * VMX: a field of the current VMCS. kvm_exit fires in vmx_vcpu_run() with
  * IRQs off, right after the exit, the vCPU's VMCS loaded on this CPU;
- * VMREAD fails (CF or ZF) only without a current VMCS.
+ * VMREAD fails (CF or ZF) only without a current VMCS, and then *@val is
+ * left alone (the destination register holds whatever it held).
  */
 static bool kvmx_vmread(unsigned long field, u64 *val)
 {
 	unsigned long v;
 	bool fail;
 
+	if (!kvmx_vmcs_readable)
+		return false;
 	asm volatile("vmread %[field], %[v]\n\t"
 		     "setna %[fail]"
 		     : [v] "=r" (v), [fail] "=qm" (fail)
 		     : [field] "r" (field)
 		     : "cc");
+	if (fail)
+		return false;
 	*val = v;
-	return !fail;
+	return true;
 }
 
 /*
@@ -145,7 +161,7 @@ static void kvmx_x86_exit(void *data, struct kvm_vcpu *vcpu, u32 isa)
  * VMX's EPT violation (GPA, exit qualification), and also intercepted #PF
  * (a guest-virtual address), which kvmx_observe_fault() tells apart by the
  * exit it follows. VMX's EPT misconfigurations (KVM's cached MMIO SPTEs)
- * do not pass here: they are counted as MMIO exits only.
+ * do not pass here: kvmx_x86_exit() observes their fault.
  */
 static void kvmx_x86_page_fault(void *data, struct kvm_vcpu *vcpu, u64 gpa,
 				u64 error_code)
@@ -258,7 +274,7 @@ err:
 }
 
 /* kvmx_clock_ns(): TSC ticks to ns, from the TSC's rate (1:1 if unknown) */
-u32 kvmx_tsc_mult = 1, kvmx_tsc_shift;
+u32 kvmx_tsc_mult __ro_after_init = 1, kvmx_tsc_shift __ro_after_init;
 
 int __init kvmx_arch_init(void)
 {
@@ -267,6 +283,7 @@ int __init kvmx_arch_init(void)
 	if (tsc_khz)
 		clocks_calc_mult_shift(&kvmx_tsc_mult, &kvmx_tsc_shift, tsc_khz,
 				       NSEC_PER_MSEC, 600);
+	kvmx_vmcs_readable = !hypervisor_is_type(X86_HYPER_MS_HYPERV);
 	kvmx_x86_hooks[0].addr = kvmx_syms.io_bus_write;
 	kvmx_x86_hooks[1].addr = kvmx_syms.io_bus_read;
 	for (i = 0; i < ARRAY_SIZE(kvmx_x86_hooks); i++) {
