@@ -102,7 +102,8 @@ static bool kvmx_vmread(unsigned long field, u64 *val)
 static void kvmx_x86_exit_info(struct kvmx_vm *vm, struct kvm_vcpu *vcpu,
 			       struct kvmx_exit *e)
 {
-	u32 intr_info, error_code;
+	bool have_raw = false;
+	u32 intr_info, error_code, reason;
 	u64 raw;
 
 	if (vm->arch == KVMX_ARCH_X86_VMX && kvmx_vmread(VM_EXIT_REASON, &raw)) {
@@ -111,10 +112,14 @@ static void kvmx_x86_exit_info(struct kvmx_vm *vm, struct kvm_vcpu *vcpu,
 		e->class = kvmx_slot_class[vm->arch][e->slot];
 		if (e->class != KVMX_EXIT_STAGE2 && !atomic_read(&vm->nr_rings))
 			return;
+		have_raw = true;
 	}
-	kvmx_syms.x86_ops->get_exit_info(vcpu, &e->raw, &e->info[0], &e->info[1],
+	kvmx_syms.x86_ops->get_exit_info(vcpu, &reason, &e->info[0], &e->info[1],
 					 &intr_info, &error_code);
 	e->info[2] = intr_info | (u64)error_code << 32;
+	if (have_raw)
+		return;
+	e->raw = reason;
 	e->slot = kvmx_raw_slot(vm->arch, e->raw);
 	e->class = kvmx_slot_class[vm->arch][e->slot];
 }
