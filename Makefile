@@ -11,9 +11,10 @@
 #   make bench                benchmarks, ratios measured in one run
 #   make style sparse         checkpatch --strict; sparse C=2 (with W=1)
 #
-# KERNEL=6.1|6.12 with ARCH=x86_64|arm64 selects one of the Debian test
-# kernels unpacked by tools/deps.sh instead of KDIR; the cross compiler is
-# picked automatically for arm64.
+# KERNEL=6.1|6.12|7.2 with ARCH=x86_64|arm64 selects one of the test kernels
+# instead of KDIR: Debian's 6.1 and 6.12 unpacked by tools/deps.sh, or 7.2
+# built by tools/kernel-build.sh; the cross compiler is picked automatically
+# for arm64.
 
 TOP := $(CURDIR)
 DEPS ?= $(TOP)/.deps
@@ -28,9 +29,8 @@ endif
 CC := $(CROSS_COMPILE)gcc
 
 ifdef KERNEL
-KFLAVOUR := $(if $(filter x86_64,$(ARCH)),amd64,$(ARCH))
-KREL := $(shell . $(TOP)/tools/kernels.sh && kernel_vars $(KERNEL) && echo $$KREL_BASE)-$(KFLAVOUR)
-KDIR := $(DEPS)/root/usr/src/linux-headers-$(KREL)
+KDIR := $(shell TOP=$(TOP) DEPS=$(DEPS) bash -c '. $(TOP)/tools/kernels.sh && \
+	kernel_paths $(KERNEL) $(ARCH); echo $$KDIR')
 TAG := $(ARCH)-$(KERNEL)
 else
 KDIR ?= /lib/modules/$(shell uname -r)/build

@@ -2,8 +2,9 @@
 /*
  * arm64 probes: KVM's kvm_exit(ret, esr_ec, pc), kvm_entry(pc) and
  * kvm_guest_fault(pc, esr, far, ipa) tracepoints. KVM is built in; its
- * tracepoints are found by name at load. They carry no vCPU: it is the one running on this CPU
- * (kvm_get_running_vcpu()), the probes being called from the vCPU run loop
+ * tracepoints are found by name at load. They carry no vCPU: it is the one
+ * running on this CPU (kvm_get_running_vcpu(), which 7.x no longer exports:
+ * resolved by symbols.c), the probes being called from the vCPU run loop
  * with preemption disabled.
  *
  * Raw reasons: for a trap (ARM_EXCEPTION_TRAP) the ESR_EL2 exception class;
@@ -57,7 +58,7 @@ static u32 kvmx_arm64_raw(int ret, unsigned int esr_ec)
 static void kvmx_arm64_exit(void *data, int ret, unsigned int esr_ec,
 			    unsigned long pc)
 {
-	struct kvm_vcpu *vcpu = kvm_get_running_vcpu();
+	struct kvm_vcpu *vcpu = kvmx_syms.get_running_vcpu();
 	struct kvmx_vm *vm = vcpu ? kvmx_vm_find(vcpu->kvm) : NULL;
 	struct kvmx_exit e = {};
 
@@ -88,7 +89,7 @@ unsigned long kvmx_arch_guest_pc(struct kvm_vcpu *vcpu)
 
 static void kvmx_arm64_entry(void *data, unsigned long pc)
 {
-	struct kvm_vcpu *vcpu = kvm_get_running_vcpu();
+	struct kvm_vcpu *vcpu = kvmx_syms.get_running_vcpu();
 	struct kvmx_vm *vm = vcpu ? kvmx_vm_find(vcpu->kvm) : NULL;
 
 	if (unlikely(vm))
@@ -104,7 +105,7 @@ static void kvmx_arm64_guest_fault(void *data, unsigned long pc,
 				   unsigned long esr, unsigned long far,
 				   unsigned long long ipa)
 {
-	struct kvm_vcpu *vcpu = kvm_get_running_vcpu();
+	struct kvm_vcpu *vcpu = kvmx_syms.get_running_vcpu();
 	struct kvmx_vm *vm = vcpu ? kvmx_vm_find(vcpu->kvm) : NULL;
 
 	if (unlikely(vm))
@@ -198,13 +199,13 @@ static int kvmx_arm64_io_mem_abort(struct kvm_vcpu *vcpu, phys_addr_t fault_ipa)
 		case KVMX_POLICY_INJECT:
 			vcpu->mmio_needed = 0;
 			vcpu->stat.mmio_exit_user--;
-			kvmx_syms.inject_dabt(vcpu, kvm_vcpu_get_hfar(vcpu));
+			kvmx_inject_dabt(kvmx_syms.inject_dabt, vcpu, kvm_vcpu_get_hfar(vcpu));
 			ret = 1;
 			break;
 		}
 	} else if (ret <= 0 && !kvm_vcpu_dabt_isvalid(vcpu) &&
 		   kvmx_policy_unbacked(vcpu) == KVMX_POLICY_INJECT) {
-		kvmx_syms.inject_dabt(vcpu, kvm_vcpu_get_hfar(vcpu));
+		kvmx_inject_dabt(kvmx_syms.inject_dabt, vcpu, kvm_vcpu_get_hfar(vcpu));
 		ret = 1;
 	}
 	rcu_read_unlock();

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Differences between the kernels kvmx supports (Debian 6.1 and 6.12),
+ * Differences between the kernels kvmx supports (Debian 6.1 and 6.12, 7.2),
  * force-included into every kvmx object by Kbuild. This is the only place
  * that knows about them. Each shim tests a feature, not a version: the
  * KVMX_HAVE_* symbols come from module/compat.mk, which greps the headers of
@@ -51,5 +51,79 @@ static inline void kvmx_vm_flags_set(struct vm_area_struct *vma, vm_flags_t flag
 	vma->vm_flags |= flags;
 #endif
 }
+
+/*
+ * A module's list of the modules it uses (symbols.c walks kvmx's own to
+ * find kvm.ko): <linux/module.h> declared struct module_use until 6.x, 7.x
+ * keeps it in kernel/module/internal.h, with the same layout it has had
+ * since 2.6.35. kvmx only reads its own list, which changes only while
+ * kvmx loads or unloads.
+ */
+#ifndef KVMX_HAVE_MODULE_USE
+struct module;
+struct module_use {
+	struct list_head source_list;
+	struct list_head target_list;
+	struct module *source, *target;
+};
+#endif
+
+#ifdef CONFIG_ARM64
+/*
+ * Inject a synchronous external abort on a data access at @addr (what KVM
+ * does for a stage-2 walk outside memory): kvm_inject_dabt(vcpu, addr)
+ * until 6.x, kvm_inject_sea(vcpu, iabt, addr) since 7.x. Neither is
+ * exported: symbols.c looks up KVMX_INJECT_DABT_NAME.
+ */
+struct kvm_vcpu;
+#ifdef KVMX_HAVE_KVM_INJECT_SEA
+#define KVMX_INJECT_DABT_NAME	"kvm_inject_sea"
+typedef int (*kvmx_inject_dabt_t)(struct kvm_vcpu *vcpu, bool iabt, u64 addr);
+static inline void kvmx_inject_dabt(kvmx_inject_dabt_t fn, struct kvm_vcpu *vcpu, u64 addr)
+{
+	fn(vcpu, false, addr);
+}
+#else
+#define KVMX_INJECT_DABT_NAME	"kvm_inject_dabt"
+typedef void (*kvmx_inject_dabt_t)(struct kvm_vcpu *vcpu, unsigned long addr);
+static inline void kvmx_inject_dabt(kvmx_inject_dabt_t fn, struct kvm_vcpu *vcpu, u64 addr)
+{
+	fn(vcpu, addr);
+}
+#endif
+#endif /* CONFIG_ARM64 */
+
+#ifdef CONFIG_X86
+#include <asm/ibt.h>
+
+/*
+ * The guest RIP in KVM's register cache: VCPU_REGS_RIP and a u32 of
+ * available registers until 6.x, VCPU_REG_RIP and a bitmap since 7.x.
+ */
+#ifdef KVMX_HAVE_VCPU_REG_RIP
+#define KVMX_VCPU_RIP			VCPU_REG_RIP
+#define kvmx_regs_avail(vcpu)		((vcpu)->arch.regs_avail)
+#else
+#define KVMX_VCPU_RIP			VCPU_REGS_RIP
+#define kvmx_regs_avail(vcpu)		((unsigned long *)&(vcpu)->arch.regs_avail)
+#endif
+
+/*
+ * Is @val an ENDBR64, or the poison sealing writes over one? 6.x's
+ * is_endbr() takes the value; 7.x's reads an address (and is not
+ * exported), its __is_endbr() takes the value and exists only with
+ * CONFIG_X86_KERNEL_IBT. Without IBT there is no ENDBR to find.
+ */
+static inline bool kvmx_is_endbr(u32 val)
+{
+#if !defined(KVMX_HAVE___IS_ENDBR)
+	return is_endbr(val);
+#elif defined(CONFIG_X86_KERNEL_IBT)
+	return __is_endbr(val);
+#else
+	return false;
+#endif
+}
+#endif /* CONFIG_X86 */
 
 #endif /* _KVMX_COMPAT_H */

@@ -41,7 +41,7 @@ bool kvmx_gpa_slot(struct kvm *kvm, u64 gpa, bool *readonly)
 	int idx;
 
 	idx = srcu_read_lock(&kvm->srcu);
-	slot = gfn_to_memslot(kvm, gpa_to_gfn(gpa));
+	slot = __gfn_to_memslot(kvm_memslots(kvm), gpa_to_gfn(gpa));
 	backed = slot && !(slot->flags & KVM_MEMSLOT_INVALID);
 	ro = backed && (slot->flags & KVM_MEM_READONLY);
 	srcu_read_unlock(&kvm->srcu, idx);

@@ -23,15 +23,17 @@
  * functions are only hooked (hook.c), never called.
  */
 struct kvmx_syms {
+	bool (*file_is_kvm)(struct file *file);
 #ifdef CONFIG_X86
 	struct kvm_x86_ops *x86_ops;
 	unsigned long io_bus_read;
 	unsigned long io_bus_write;
 #endif
 #ifdef CONFIG_ARM64
+	struct kvm_vcpu *(*get_running_vcpu)(void);
 	int (*io_mem_abort)(struct kvm_vcpu *vcpu, phys_addr_t fault_ipa);
 	int (*handle_mmio_return)(struct kvm_vcpu *vcpu);
-	void (*inject_dabt)(struct kvm_vcpu *vcpu, unsigned long addr);
+	kvmx_inject_dabt_t inject_dabt;	/* compat.h */
 #endif
 };
 

@@ -360,19 +360,26 @@ static int kvmx_policy_replace(struct kvmx_vm *vm, struct kvmx_vm_policy *new,
 long kvmx_set_policy(struct kvmx_session *s, struct kvmx_policy __user *uarg)
 {
 	struct kvmx_vm_policy *pol = NULL;
-	struct kvmx_policy p, out = {};
+	struct kvmx_policy *p, out = {};
 	int ret;
 
-	ret = kvmx_copy_in(&p, sizeof(p), sizeof(p), uarg);
+	/* on the heap: two of them are more than a KASAN kernel's frame limit */
+	p = kmalloc(sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	ret = kvmx_copy_in(p, sizeof(*p), sizeof(*p), uarg);
 	if (ret)
-		return ret;
-	ret = kvmx_policy_check(&p);
+		goto out_free;
+	ret = kvmx_policy_check(p);
 	if (ret)
-		return ret;
-	if (!kvmx_policy_is_default(&p)) {
-		pol = kvmx_policy_alloc(&p, s);
-		if (IS_ERR(pol))
-			return PTR_ERR(pol);
+		goto out_free;
+	if (!kvmx_policy_is_default(p)) {
+		pol = kvmx_policy_alloc(p, s);
+		if (IS_ERR(pol)) {
+			ret = PTR_ERR(pol);
+			pol = NULL;
+			goto out_free;
+		}
 	}
 
 	/*
@@ -384,22 +391,24 @@ long kvmx_set_policy(struct kvmx_session *s, struct kvmx_policy __user *uarg)
 	 */
 	ret = -EFAULT;
 	if (copy_to_user(&uarg->mmio_discarded, &out.mmio_discarded,
-			 sizeof(p) - offsetof(struct kvmx_policy, mmio_discarded)))
-		goto err_free;
+			 sizeof(out) - offsetof(struct kvmx_policy, mmio_discarded)))
+		goto err_free_pol;
 
 	/* kvmx_policy_lock: vm->policy and the hooks' use count */
 	mutex_lock(&kvmx_policy_lock);
 	ret = kvmx_policy_replace(s->vm, pol, &out);
 	mutex_unlock(&kvmx_policy_lock);
 	if (ret)
-		goto err_free;
+		goto err_free_pol;
 	if (copy_to_user(&uarg->mmio_discarded, &out.mmio_discarded,
-			 sizeof(p) - offsetof(struct kvmx_policy, mmio_discarded)))
+			 sizeof(out) - offsetof(struct kvmx_policy, mmio_discarded)))
 		pr_debug("SET_POLICY: the caller's buffer went away before its counters\n");
-	return 0;
+	goto out_free;
 
-err_free:
+err_free_pol:
 	kvmx_policy_free(pol);
+out_free:
+	kfree(p);
 	return ret;
 }
 

@@ -228,7 +228,7 @@ static struct kvm *kvmx_get_vm_from_fd(int vm_fd)
 	file = fget(vm_fd);
 	if (!file)
 		return ERR_PTR(-EBADF);
-	if (!file_is_kvm(file)) {
+	if (!kvmx_syms.file_is_kvm(file)) {
 		fput(file);
 		return ERR_PTR(-EINVAL);
 	}

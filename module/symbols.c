@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KVM symbols kvmx needs that KVM does not export, found once at load
- * without calling anything unexported:
+ * KVM symbols kvmx needs that KVM does not export to other modules, found
+ * once at load without calling anything unexported. Upstream KVM offers
+ * modules no stable interface: what 6.1 and 6.12 export to all (file_is_kvm,
+ * kvm_io_bus_write, gfn_to_memslot), 7.x exports to its vendor modules only
+ * (EXPORT_SYMBOL_FOR_KVM_INTERNAL), so kvmx takes every such symbol the
+ * same way on every kernel, here, or does without it (a memslot is looked
+ * up with the inline __gfn_to_memslot()):
  *
  * - in kvm.ko (x86), by reading the symbol table of that module, which
  *   kvmx depends on (so it stays loaded): struct module's kallsyms, found
@@ -55,7 +60,7 @@ static unsigned long __init kvmx_kernel_function(const char *name)
 	unregister_kprobe(&kp);
 #ifdef CONFIG_X86
 	/* the probe sits after a function's ENDBR, or after its sealed poison */
-	if (is_endbr(*(u32 *)(addr - ENDBR_INSN_SIZE)))
+	if (kvmx_is_endbr(*(u32 *)(addr - ENDBR_INSN_SIZE)))
 		addr -= ENDBR_INSN_SIZE;
 #endif
 	return addr;
@@ -142,6 +147,8 @@ static unsigned long kvmx_module_symbol(struct module *mod, const char *name,
 static int __init kvmx_resolve_arch(void)
 {
 	struct module *kvm = kvmx_used_module("kvm");
+	unsigned long file_is_kvm;
+	int ret;
 
 	if (!kvm) {
 		pr_err("kvm.ko not found among the modules kvmx uses (is KVM built in?)\n");
@@ -150,10 +157,16 @@ static int __init kvmx_resolve_arch(void)
 	kvmx_syms.x86_ops = (void *)kvmx_module_symbol(kvm, "kvm_x86_ops", STT_OBJECT);
 	kvmx_syms.io_bus_read = kvmx_module_symbol(kvm, "kvm_io_bus_read", STT_FUNC);
 	kvmx_syms.io_bus_write = kvmx_module_symbol(kvm, "kvm_io_bus_write", STT_FUNC);
-	if (!kvmx_syms.x86_ops || !kvmx_syms.io_bus_read || !kvmx_syms.io_bus_write) {
-		pr_err("cannot find kvm_x86_ops, kvm_io_bus_read and kvm_io_bus_write in kvm.ko (built without CONFIG_KALLSYMS_ALL?)\n");
+	file_is_kvm = kvmx_module_symbol(kvm, "file_is_kvm", STT_FUNC);
+	if (!kvmx_syms.x86_ops || !kvmx_syms.io_bus_read || !kvmx_syms.io_bus_write ||
+	    !file_is_kvm) {
+		pr_err("cannot find kvm_x86_ops, kvm_io_bus_read, kvm_io_bus_write and file_is_kvm in kvm.ko (built without CONFIG_KALLSYMS_ALL?)\n");
 		return -ENOENT;
 	}
+	ret = kvmx_check_callable(file_is_kvm, "file_is_kvm");
+	if (ret)
+		return ret;
+	kvmx_syms.file_is_kvm = (void *)file_is_kvm;
 	return 0;
 }
 
@@ -186,9 +199,11 @@ static const struct {
 	size_t offset;
 	const char *name;
 } kvmx_called[] = {
+	KVMX_CALLED(file_is_kvm, "file_is_kvm"),
+	KVMX_CALLED(get_running_vcpu, "kvm_get_running_vcpu"),
 	KVMX_CALLED(io_mem_abort, "io_mem_abort"),
 	KVMX_CALLED(handle_mmio_return, "kvm_handle_mmio_return"),
-	KVMX_CALLED(inject_dabt, "kvm_inject_dabt"),
+	KVMX_CALLED(inject_dabt, KVMX_INJECT_DABT_NAME),
 };
 
 static int __init kvmx_resolve_arch(void)

@@ -53,9 +53,9 @@ bool kvmx_arch_has_fast_mmio(const struct kvmx_vm *vm)
 /* kvm_rip_read() without KVM's private headers */
 unsigned long kvmx_arch_guest_pc(struct kvm_vcpu *vcpu)
 {
-	if (!test_bit(VCPU_REGS_RIP, (unsigned long *)&vcpu->arch.regs_avail))
-		kvmx_syms.x86_ops->cache_reg(vcpu, VCPU_REGS_RIP);
-	return vcpu->arch.regs[VCPU_REGS_RIP];
+	if (!test_bit(KVMX_VCPU_RIP, kvmx_regs_avail(vcpu)))
+		kvmx_syms.x86_ops->cache_reg(vcpu, KVMX_VCPU_RIP);
+	return vcpu->arch.regs[KVMX_VCPU_RIP];
 }
 
 /*

@@ -18,6 +18,7 @@ DEPS=${DEPS:-$top/.deps}
 
 host_pkgs="qemu-system-x86 qemu-system-arm busybox-static gcc-aarch64-linux-gnu
 	libc6-dev-arm64-cross sparse cpio rsync xz-utils bc make gcc libc6-dev
+	bison flex libssl-dev
 	linux-source-6.1 linux-source-6.12 libelf-dev file dwarves kmod
 	bochs bochsbios vgabios bochs-term isolinux syslinux-common xorriso"
 
@@ -57,7 +58,7 @@ fetch() {
 	touch "$stamp"
 }
 
-for kv in $KVMX_KERNELS; do
+for kv in $KVMX_DEBIAN_KERNELS; do
 	kernel_vars "$kv"
 	fetch "linux-kbuild-$KBUILD_VER"
 	fetch "linux-headers-$KREL_BASE-common"
@@ -70,7 +71,7 @@ fetch busybox-static:arm64
 
 # modules.dep is made by depmod when a kernel package is installed; make it
 # for the unpacked ones.
-for kv in $KVMX_KERNELS; do
+for kv in $KVMX_DEBIAN_KERNELS; do
 	kernel_vars "$kv"
 	for flavour in amd64 arm64; do
 		[ -e "$DEPS/root/lib/modules/$KREL_BASE-$flavour/modules.dep" ] ||
@@ -87,7 +88,7 @@ done
 # Kernel sources: only the parts the build uses. Bump the stamp when the
 # selection changes.
 src_stamp=.done-2
-for kv in $KVMX_KERNELS; do
+for kv in $KVMX_DEBIAN_KERNELS; do
 	kernel_vars "$kv"
 	dst="$DEPS/src/linux-$kv"
 	[ -e "$dst/$src_stamp" ] && continue
