@@ -24,7 +24,8 @@
 #   $dir/image         the image QEMU boots (bzImage or Image)
 #   $dir/release       the kernel release (uname -r)
 #   $dir/build-seconds how long the build took
-# Concurrent builds of one kernel wait for each other (flock).
+# A successful build removes the builds of the same version and arch with
+# another configuration. Concurrent builds wait for each other (flock).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -120,4 +121,8 @@ cp "$dir/build/$image" "$dir/image"
 echo $(($(date +%s) - start)) > "$dir/build-seconds"
 log "$version $arch built in $(cat "$dir/build-seconds") s"
 touch "$dir/.done"
+# builds of this version and arch with another configuration: stale
+for old in "$cache"/linux-"$KSRC_DEB_VERSION"-"$arch"-*; do
+	[ "$old" = "$dir" ] || rm -rf "$old"
+done
 echo "$dir"
