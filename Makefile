@@ -18,6 +18,9 @@
 
 TOP := $(CURDIR)
 DEPS ?= $(TOP)/.deps
+KVMX_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/kvmx
+# sparse built by tools/deps.sh (7.2 needs a newer one than bookworm's)
+SPARSE ?= $(firstword $(wildcard $(KVMX_CACHE)/sparse-*/sparse) sparse)
 ARCH ?= $(shell uname -m)
 override ARCH := $(subst aarch64,arm64,$(ARCH))
 HOSTARCH := $(subst aarch64,arm64,$(shell uname -m))
@@ -86,7 +89,7 @@ style:
 	@$(TOP)/tools/style.sh $(DEPS)/src/linux-6.12/scripts/checkpatch.pl
 
 sparse: $(MODDIR)/kvmx.ko
-	$(MAKE) $(KBUILD_ARGS) W=1 C=2 modules
+	$(MAKE) $(KBUILD_ARGS) W=1 C=2 CHECK=$(SPARSE) modules
 
 check: deps
 	@$(TOP)/tools/check.sh

@@ -55,15 +55,10 @@ static u32 kvmx_arm64_raw(int ret, unsigned int esr_ec)
 	return KVMX_ARM64_EXIT_UNKNOWN;
 }
 
-static void kvmx_arm64_exit(void *data, int ret, unsigned int esr_ec,
-			    unsigned long pc)
+static void kvmx_arm64_exit_observe(struct kvmx_vm *vm, struct kvm_vcpu *vcpu,
+				    int ret, unsigned int esr_ec)
 {
-	struct kvm_vcpu *vcpu = kvmx_syms.get_running_vcpu();
-	struct kvmx_vm *vm = vcpu ? kvmx_vm_find(vcpu->kvm) : NULL;
 	struct kvmx_exit e = {};
-
-	if (likely(!vm))
-		return;
 
 	e.raw = kvmx_arm64_raw(ret, esr_ec);
 	e.slot = kvmx_raw_slot(KVMX_ARCH_ARM64, e.raw);
@@ -82,6 +77,20 @@ static void kvmx_arm64_exit(void *data, int ret, unsigned int esr_ec,
 	kvmx_observe_exit(vm, vcpu, &e);
 }
 
+static void kvmx_arm64_exit(void *data, int ret, unsigned int esr_ec,
+			    unsigned long pc)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvmx_vm *vm;
+
+	kvmx_probe_enter();
+	vcpu = kvmx_syms.get_running_vcpu();
+	vm = vcpu ? kvmx_vm_find(vcpu->kvm) : NULL;
+	if (unlikely(vm))
+		kvmx_arm64_exit_observe(vm, vcpu, ret, esr_ec);
+	kvmx_probe_exit();
+}
+
 unsigned long kvmx_arch_guest_pc(struct kvm_vcpu *vcpu)
 {
 	return *vcpu_pc(vcpu);
@@ -89,11 +98,15 @@ unsigned long kvmx_arch_guest_pc(struct kvm_vcpu *vcpu)
 
 static void kvmx_arm64_entry(void *data, unsigned long pc)
 {
-	struct kvm_vcpu *vcpu = kvmx_syms.get_running_vcpu();
-	struct kvmx_vm *vm = vcpu ? kvmx_vm_find(vcpu->kvm) : NULL;
+	struct kvm_vcpu *vcpu;
+	struct kvmx_vm *vm;
 
+	kvmx_probe_enter();
+	vcpu = kvmx_syms.get_running_vcpu();
+	vm = vcpu ? kvmx_vm_find(vcpu->kvm) : NULL;
 	if (unlikely(vm))
 		kvmx_observe_entry(vm, vcpu);
+	kvmx_probe_exit();
 }
 
 /*
@@ -105,12 +118,16 @@ static void kvmx_arm64_guest_fault(void *data, unsigned long pc,
 				   unsigned long esr, unsigned long far,
 				   unsigned long long ipa)
 {
-	struct kvm_vcpu *vcpu = kvmx_syms.get_running_vcpu();
-	struct kvmx_vm *vm = vcpu ? kvmx_vm_find(vcpu->kvm) : NULL;
+	struct kvm_vcpu *vcpu;
+	struct kvmx_vm *vm;
 
+	kvmx_probe_enter();
+	vcpu = kvmx_syms.get_running_vcpu();
+	vm = vcpu ? kvmx_vm_find(vcpu->kvm) : NULL;
 	if (unlikely(vm))
 		kvmx_observe_fault(vm, vcpu, (ipa & ~0xfffULL) | (far & 0xfff),
 				   esr, pc);
+	kvmx_probe_exit();
 }
 
 /*

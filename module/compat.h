@@ -53,6 +53,23 @@ static inline void kvmx_vm_flags_set(struct vm_area_struct *vma, vm_flags_t flag
 }
 
 /*
+ * kvmx's tracepoint probes run as every probe did until 6.x, on every
+ * kernel: with preemption disabled. That is a read-side section
+ * synchronize_rcu() waits for, which is what frees policies, regions and
+ * per-vCPU state after a probe may have seen them, and it keeps a probe on
+ * the CPU while it writes per-vCPU state (the hot-page seqcount). 7.x calls
+ * probes under SRCU-fast with preemption enabled: the probes disable it
+ * themselves there (lockdep caught the seqcount writer preemptible).
+ */
+#ifdef KVMX_HAVE_TRACEPOINT_SRCU
+#define kvmx_probe_enter()	preempt_disable_notrace()
+#define kvmx_probe_exit()	preempt_enable_notrace()
+#else
+#define kvmx_probe_enter()	do { } while (0)
+#define kvmx_probe_exit()	do { } while (0)
+#endif
+
+/*
  * A module's list of the modules it uses (symbols.c walks kvmx's own to
  * find kvm.ko): <linux/module.h> declared struct module_use until 6.x, 7.x
  * keeps it in kernel/module/internal.h, with the same layout it has had
@@ -97,8 +114,10 @@ static inline void kvmx_inject_dabt(kvmx_inject_dabt_t fn, struct kvm_vcpu *vcpu
 #include <asm/ibt.h>
 
 /*
- * The guest RIP in KVM's register cache: VCPU_REGS_RIP and a u32 of
- * available registers until 6.x, VCPU_REG_RIP and a bitmap since 7.x.
+ * The guest RIP in KVM's register cache: VCPU_REGS_RIP, a u32 of available
+ * registers and regs[VCPU_REGS_RIP] until 6.x; VCPU_REG_RIP, a bitmap and
+ * a field of its own, arch.rip, since 7.x (regs[] holds the GPRs only:
+ * regs[VCPU_REG_RIP] is out of bounds, UBSAN caught it).
  */
 #ifdef KVMX_HAVE_VCPU_REG_RIP
 #define KVMX_VCPU_RIP			VCPU_REG_RIP
@@ -106,6 +125,11 @@ static inline void kvmx_inject_dabt(kvmx_inject_dabt_t fn, struct kvm_vcpu *vcpu
 #else
 #define KVMX_VCPU_RIP			VCPU_REGS_RIP
 #define kvmx_regs_avail(vcpu)		((unsigned long *)&(vcpu)->arch.regs_avail)
+#endif
+#ifdef KVMX_HAVE_VCPU_ARCH_RIP
+#define kvmx_vcpu_rip(vcpu)		((vcpu)->arch.rip)
+#else
+#define kvmx_vcpu_rip(vcpu)		((vcpu)->arch.regs[VCPU_REGS_RIP])
 #endif
 
 /*

@@ -251,8 +251,8 @@ extern DECLARE_HASHTABLE(kvmx_vm_hash, KVMX_VM_HASH_BITS);
 /*
  * A policy or region set read by a probe or hook: the caller is in an RCU
  * read-side section of some flavour (rcu_read_lock() in the hooks; the
- * preemption-disabled section of a tracepoint probe, which an RCU grace
- * period waits for too).
+ * preemption-disabled section of a tracepoint probe, kvmx_probe_enter() in
+ * compat.h, which an RCU grace period waits for too).
  */
 #define kvmx_rcu_dereference(p)	rcu_dereference_check(p, rcu_read_lock_any_held())
 

@@ -55,7 +55,7 @@ unsigned long kvmx_arch_guest_pc(struct kvm_vcpu *vcpu)
 {
 	if (!test_bit(KVMX_VCPU_RIP, kvmx_regs_avail(vcpu)))
 		kvmx_syms.x86_ops->cache_reg(vcpu, KVMX_VCPU_RIP);
-	return vcpu->arch.regs[KVMX_VCPU_RIP];
+	return kvmx_vcpu_rip(vcpu);
 }
 
 /*
@@ -124,14 +124,10 @@ static void kvmx_x86_exit_info(struct kvmx_vm *vm, struct kvm_vcpu *vcpu,
 	e->class = kvmx_slot_class[vm->arch][e->slot];
 }
 
-static void kvmx_x86_exit(void *data, struct kvm_vcpu *vcpu, u32 isa)
+static void kvmx_x86_exit_observe(struct kvmx_vm *vm, struct kvm_vcpu *vcpu)
 {
-	struct kvmx_vm *vm = kvmx_vm_find(vcpu->kvm);
 	struct kvmx_exit e;
 	bool misconfig;
-
-	if (likely(!vm))
-		return;
 
 	e.flags = 0;
 	e.gpa = 0;
@@ -161,6 +157,17 @@ static void kvmx_x86_exit(void *data, struct kvm_vcpu *vcpu, u32 isa)
 		kvmx_observe_fault(vm, vcpu, e.gpa, e.info[0], 0);
 }
 
+static void kvmx_x86_exit(void *data, struct kvm_vcpu *vcpu, u32 isa)
+{
+	struct kvmx_vm *vm;
+
+	kvmx_probe_enter();
+	vm = kvmx_vm_find(vcpu->kvm);
+	if (unlikely(vm))
+		kvmx_x86_exit_observe(vm, vcpu);
+	kvmx_probe_exit();
+}
+
 /*
  * kvm_page_fault(vcpu, gpa, error code): SVM's NPF (EXITINFO2, EXITINFO1),
  * VMX's EPT violation (GPA, exit qualification), and also intercepted #PF
@@ -171,11 +178,14 @@ static void kvmx_x86_exit(void *data, struct kvm_vcpu *vcpu, u32 isa)
 static void kvmx_x86_page_fault(void *data, struct kvm_vcpu *vcpu, u64 gpa,
 				u64 error_code)
 {
-	struct kvmx_vm *vm = kvmx_vm_find(vcpu->kvm);
+	struct kvmx_vm *vm;
 
+	kvmx_probe_enter();
+	vm = kvmx_vm_find(vcpu->kvm);
 	/* an L2 guest's fault: its GPA would be looked up in L1's memslots */
 	if (unlikely(vm) && !kvmx_arch_vcpu_nested(vcpu))
 		kvmx_observe_fault(vm, vcpu, gpa, error_code, 0);
+	kvmx_probe_exit();
 }
 
 /*
@@ -202,10 +212,13 @@ enum kvmx_fault_outcome kvmx_arch_fault_outcome(struct kvm_vcpu *vcpu,
 
 static void kvmx_x86_entry(void *data, struct kvm_vcpu *vcpu, bool immediate_exit)
 {
-	struct kvmx_vm *vm = kvmx_vm_find(vcpu->kvm);
+	struct kvmx_vm *vm;
 
+	kvmx_probe_enter();
+	vm = kvmx_vm_find(vcpu->kvm);
 	if (unlikely(vm))
 		kvmx_observe_entry(vm, vcpu);
+	kvmx_probe_exit();
 }
 
 /*

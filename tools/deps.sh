@@ -100,4 +100,21 @@ for kv in $KVMX_DEBIAN_KERNELS; do
 		'*/tools' '*/virt' '*/lib/rbtree.c' '*/COPYING' '*/Kbuild' '*/Kconfig'
 	touch "$dst/$src_stamp"
 done
+# sparse that can check 7.2 (tools/kernels.sh), built from Debian sid's
+# source package into $KVMX_CACHE, once per machine. The Makefile's sparse
+# target uses it where it is there.
+sparse_dir=$KVMX_CACHE/sparse-$SPARSE_DEB_VERSION
+if [ ! -x "$sparse_dir/sparse" ]; then
+	echo "deps: building sparse $SPARSE_DEB_VERSION from Debian sid's source"
+	work=$KVMX_CACHE/sparse-build
+	rm -rf "$work" && mkdir -p "$work" "$sparse_dir"
+	sid_apt update > "$work/update.log" 2>&1 || { cat "$work/update.log" >&2; exit 1; }
+	(cd "$work" && sid_apt source --download-only "sparse=$SPARSE_DEB_VERSION") > "$work/get.log" 2>&1 ||
+		{ cat "$work/get.log" >&2; exit 1; }
+	tar -xzf "$work"/sparse_*.orig.tar.gz -C "$work"
+	make -s -C "$work"/sparse-*/ -j"$(nproc)" sparse > "$work/build.log" 2>&1 ||
+		{ tail -n 20 "$work/build.log" >&2; exit 1; }
+	cp "$work"/sparse-*/sparse "$sparse_dir/sparse"
+	rm -rf "$work"
+fi
 echo "deps: ok ($DEPS)"

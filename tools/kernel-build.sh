@@ -40,7 +40,7 @@ x86_64) karch=x86 image=arch/x86/boot/bzImage cross="" ;;
 arm64) karch=arm64 image=arch/arm64/boot/Image cross=aarch64-linux-gnu- ;;
 *) echo "kernel-build: unknown arch '$arch'" >&2; exit 2 ;;
 esac
-cache=${KVMX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kvmx}
+cache=$KVMX_CACHE
 frags=("$top/tools/kconfig/common.config" "$top/tools/kconfig/$arch.config")
 build_rev=1
 key=$( (cat "${frags[@]}"; echo "$build_rev") | sha256sum | cut -c1-12)
@@ -64,29 +64,18 @@ fi
 # -- the source, from Debian sid, without touching the system's apt ----
 src=$cache/src-$KSRC_DEB_VERSION
 if [ ! -e "$src/.done" ]; then
-	apt_dir=$cache/apt
-	mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$apt_dir/debs"
-	# the mirror this machine's own sources use
-	mirror=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list \
-		/etc/apt/sources.list.d/*.sources 2>/dev/null |
-		sed -nE 's@^(URIs:|deb( \[[^]]*\])?) *(https?://[^ ]*/debian)/? *.*@\3@p' |
-		head -n1 || :)
-	mirror=${mirror:-http://deb.debian.org/debian}
-	echo "deb [trusted=yes] $mirror sid main" > "$apt_dir/sources.list"
-	apt_opts=(-q -o "Dir::Etc::SourceList=$apt_dir/sources.list"
-		  -o Dir::Etc::SourceParts=/dev/null -o "Dir::State::Lists=$apt_dir/lists"
-		  -o "Dir::Cache=$apt_dir/cache" -o APT::Sandbox::User=root)
-	log "fetching $KSRC_DEB=$KSRC_DEB_VERSION from $mirror sid"
-	apt-get "${apt_opts[@]}" update > "$apt_dir/update.log" 2>&1 ||
-		{ cat "$apt_dir/update.log" >&2; exit 1; }
-	(cd "$apt_dir/debs" && rm -f ./*.deb &&
-		apt-get "${apt_opts[@]}" download "$KSRC_DEB=$KSRC_DEB_VERSION") >&2 ||
+	debs=$cache/debs
+	log "fetching $KSRC_DEB=$KSRC_DEB_VERSION from Debian sid"
+	sid_apt update > "$cache/apt-update.log" 2>&1 ||
+		{ cat "$cache/apt-update.log" >&2; exit 1; }
+	rm -rf "$debs" && mkdir -p "$debs"
+	(cd "$debs" && sid_apt download "$KSRC_DEB=$KSRC_DEB_VERSION") >&2 ||
 		{ log "$KSRC_DEB $KSRC_DEB_VERSION is not in sid (any more?): set KSRC_DEB_VERSION in tools/kernels.sh to one that is"; exit 1; }
 	rm -rf "$src" "$src.deb" && mkdir -p "$src" "$src.deb"
-	dpkg -x "$apt_dir/debs/${KSRC_DEB}_${KSRC_DEB_VERSION}_all.deb" "$src.deb"
+	dpkg -x "$debs/${KSRC_DEB}_${KSRC_DEB_VERSION}_all.deb" "$src.deb"
 	log "unpacking the source"
 	tar -xaf "$src.deb/usr/src/$KSRC_DEB.tar.xz" -C "$src" --strip-components=1
-	rm -rf "$src.deb" "$apt_dir/debs"
+	rm -rf "$src.deb" "$debs"
 	touch "$src/.done"
 fi
 

@@ -47,6 +47,32 @@ kernel_paths() {
 	fi
 }
 
+# Where what is built once per machine lives, outside any clone.
+KVMX_CACHE=${KVMX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kvmx}
+# sparse from Debian sid's source package: 7.2's headers need one that
+# knows __typeof_unqual__ (bookworm's 0.6.4 does not; kbuild then skips the
+# check with a warning)
+SPARSE_DEB_VERSION=0.6.5~rc1-2
+
+# sid_apt APT-GET-ARGS...: apt-get against Debian sid (binary and source
+# packages) with a private state in $KVMX_CACHE/apt, so that the system's
+# apt configuration is not touched; the mirror is the one this machine's
+# own sources use.
+sid_apt() {
+	local apt_dir=$KVMX_CACHE/apt mirror
+	mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
+	mirror=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list \
+		/etc/apt/sources.list.d/*.sources 2>/dev/null |
+		sed -nE 's@^(URIs:|deb( \[[^]]*\])?) *(https?://[^ ]*/debian)/? *.*@\3@p' |
+		head -n1 || :)
+	mirror=${mirror:-http://deb.debian.org/debian}
+	printf 'deb [trusted=yes] %s sid main\ndeb-src [trusted=yes] %s sid main\n' \
+		"$mirror" "$mirror" > "$apt_dir/sources.list"
+	apt-get -q -o "Dir::Etc::SourceList=$apt_dir/sources.list" \
+		-o Dir::Etc::SourceParts=/dev/null -o "Dir::State::Lists=$apt_dir/lists" \
+		-o "Dir::Cache=$apt_dir/cache" -o APT::Sandbox::User=root "$@"
+}
+
 # kernel_src_vars 7.2: the source package a built kernel comes from
 kernel_src_vars() {
 	case "$1" in
