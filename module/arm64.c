@@ -55,6 +55,18 @@ static u32 kvmx_arm64_raw(int ret, unsigned int esr_ec)
 	return KVMX_ARM64_EXIT_UNKNOWN;
 }
 
+/*
+ * A probe's start: its section (kvmx_probe_enter(), which the probe ends
+ * with kvmx_probe_exit()), the vCPU running on this CPU in *@vcpu, and
+ * that vCPU's attached VM or NULL.
+ */
+static struct kvmx_vm *kvmx_arm64_probe_begin(struct kvm_vcpu **vcpu)
+{
+	kvmx_probe_enter();
+	*vcpu = kvmx_syms.get_running_vcpu();
+	return *vcpu ? kvmx_vm_find((*vcpu)->kvm) : NULL;
+}
+
 static void kvmx_arm64_exit_observe(struct kvmx_vm *vm, struct kvm_vcpu *vcpu,
 				    int ret, unsigned int esr_ec)
 {
@@ -81,11 +93,8 @@ static void kvmx_arm64_exit(void *data, int ret, unsigned int esr_ec,
 			    unsigned long pc)
 {
 	struct kvm_vcpu *vcpu;
-	struct kvmx_vm *vm;
+	struct kvmx_vm *vm = kvmx_arm64_probe_begin(&vcpu);
 
-	kvmx_probe_enter();
-	vcpu = kvmx_syms.get_running_vcpu();
-	vm = vcpu ? kvmx_vm_find(vcpu->kvm) : NULL;
 	if (unlikely(vm))
 		kvmx_arm64_exit_observe(vm, vcpu, ret, esr_ec);
 	kvmx_probe_exit();
@@ -99,11 +108,8 @@ unsigned long kvmx_arch_guest_pc(struct kvm_vcpu *vcpu)
 static void kvmx_arm64_entry(void *data, unsigned long pc)
 {
 	struct kvm_vcpu *vcpu;
-	struct kvmx_vm *vm;
+	struct kvmx_vm *vm = kvmx_arm64_probe_begin(&vcpu);
 
-	kvmx_probe_enter();
-	vcpu = kvmx_syms.get_running_vcpu();
-	vm = vcpu ? kvmx_vm_find(vcpu->kvm) : NULL;
 	if (unlikely(vm))
 		kvmx_observe_entry(vm, vcpu);
 	kvmx_probe_exit();
@@ -119,11 +125,8 @@ static void kvmx_arm64_guest_fault(void *data, unsigned long pc,
 				   unsigned long long ipa)
 {
 	struct kvm_vcpu *vcpu;
-	struct kvmx_vm *vm;
+	struct kvmx_vm *vm = kvmx_arm64_probe_begin(&vcpu);
 
-	kvmx_probe_enter();
-	vcpu = kvmx_syms.get_running_vcpu();
-	vm = vcpu ? kvmx_vm_find(vcpu->kvm) : NULL;
 	if (unlikely(vm))
 		kvmx_observe_fault(vm, vcpu, (ipa & ~0xfffULL) | (far & 0xfff),
 				   esr, pc);
