@@ -20,7 +20,7 @@
 static struct tracepoint *kvmx_tp_exit, *kvmx_tp_entry, *kvmx_tp_fault;
 
 /* Nothing to check per VM: the functions kvmx calls were checked at load. */
-int kvmx_arch_vm_check(void)
+int kvmx_arch_vm_check(struct kvm *kvm)
 {
 	return 0;
 }
@@ -189,6 +189,7 @@ static void __init kvmx_find_tp(struct tracepoint *tp, void *priv)
  */
 static int kvmx_arm64_io_mem_abort(struct kvm_vcpu *vcpu, phys_addr_t fault_ipa)
 {
+	u32 action = KVMX_POLICY_FORWARD;
 	int idx = srcu_read_lock(&kvmx_hook_srcu);
 	int ret;
 
@@ -197,38 +198,42 @@ static int kvmx_arm64_io_mem_abort(struct kvm_vcpu *vcpu, phys_addr_t fault_ipa)
 	 * What KVM did, from kernel state only: vcpu->run is the VMM's page,
 	 * written by it at any time. With a valid syndrome, 0 means the access
 	 * is prepared for the VMM (vcpu->mmio_needed); without one, 0 is
-	 * KVM_EXIT_ARM_NISV and < 0 an access KVM cannot emulate.
+	 * KVM_EXIT_ARM_NISV and < 0 an access KVM cannot emulate. The policy
+	 * decides under RCU, what it asks for is done after: kvm_inject_sea()
+	 * may sleep on 7.x (a nested guest's abort goes through the PMU's
+	 * perf events).
 	 */
 	rcu_read_lock();
-	if (!ret && kvm_vcpu_dabt_isvalid(vcpu) && vcpu->mmio_needed) {
-		switch (kvmx_policy_unclaimed(vcpu, false, fault_ipa)) {
-		case KVMX_POLICY_DISCARD:
-			/*
-			 * All ones for a load. kvm_handle_mmio_return() takes
-			 * the size and direction from the syndrome; the buffer
-			 * is filled whole, never by a length read from run.
-			 */
-			if (!kvm_vcpu_dabt_iswrite(vcpu))
-				memset(vcpu->run->mmio.data, 0xff,
-				       sizeof(vcpu->run->mmio.data));
-			vcpu->stat.mmio_exit_user--;
-			vcpu->stat.mmio_exit_kernel++;
-			kvmx_syms.handle_mmio_return(vcpu);
-			ret = 1;
-			break;
-		case KVMX_POLICY_INJECT:
+	if (!ret && kvm_vcpu_dabt_isvalid(vcpu) && vcpu->mmio_needed)
+		action = kvmx_policy_unclaimed(vcpu, false, fault_ipa);
+	else if (ret <= 0 && !kvm_vcpu_dabt_isvalid(vcpu))
+		action = kvmx_policy_unbacked(vcpu) == KVMX_POLICY_INJECT ?
+			 KVMX_POLICY_INJECT : KVMX_POLICY_FORWARD;
+	rcu_read_unlock();
+
+	switch (action) {
+	case KVMX_POLICY_DISCARD:
+		/*
+		 * All ones for a load. kvm_handle_mmio_return() takes the size
+		 * and direction from the syndrome; the buffer is filled whole,
+		 * never by a length read from run.
+		 */
+		if (!kvm_vcpu_dabt_iswrite(vcpu))
+			memset(vcpu->run->mmio.data, 0xff, sizeof(vcpu->run->mmio.data));
+		vcpu->stat.mmio_exit_user--;
+		vcpu->stat.mmio_exit_kernel++;
+		kvmx_syms.handle_mmio_return(vcpu);
+		ret = 1;
+		break;
+	case KVMX_POLICY_INJECT:
+		if (kvm_vcpu_dabt_isvalid(vcpu)) {
+			/* an MMIO access prepared for the VMM: take it back */
 			vcpu->mmio_needed = 0;
 			vcpu->stat.mmio_exit_user--;
-			kvmx_inject_dabt(kvmx_syms.inject_dabt, vcpu, kvm_vcpu_get_hfar(vcpu));
-			ret = 1;
-			break;
 		}
-	} else if (ret <= 0 && !kvm_vcpu_dabt_isvalid(vcpu) &&
-		   kvmx_policy_unbacked(vcpu) == KVMX_POLICY_INJECT) {
-		kvmx_inject_dabt(kvmx_syms.inject_dabt, vcpu, kvm_vcpu_get_hfar(vcpu));
-		ret = 1;
+		ret = kvmx_inject_dabt(kvmx_syms.inject_dabt, vcpu, kvm_vcpu_get_hfar(vcpu));
+		break;
 	}
-	rcu_read_unlock();
 	srcu_read_unlock(&kvmx_hook_srcu, idx);
 	return ret;
 }

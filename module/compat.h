@@ -55,18 +55,36 @@ static inline void kvmx_vm_flags_set(struct vm_area_struct *vma, vm_flags_t flag
 /*
  * kvmx's tracepoint probes run as every probe did until 6.x, on every
  * kernel: with preemption disabled. That is a read-side section
- * synchronize_rcu() waits for, which is what frees policies, regions and
- * per-vCPU state after a probe may have seen them, and it keeps a probe on
- * the CPU while it writes per-vCPU state (the hot-page seqcount). 7.x calls
- * probes under SRCU-fast with preemption enabled: the probes disable it
- * themselves there (lockdep caught the seqcount writer preemptible).
+ * synchronize_rcu() waits for, which is what frees a policy after a probe
+ * may have seen it, and it keeps a probe on the CPU while it writes
+ * per-vCPU state (the hot-page seqcount). 7.x calls probes under SRCU-fast
+ * with preemption enabled (lockdep caught the seqcount written
+ * preemptible). Unconditional, not a feature test: a test that missed on a
+ * future kernel would leave the probes unprotected without a word, and a
+ * nested preempt_disable() costs two instructions on 6.x.
  */
-#ifdef KVMX_HAVE_TRACEPOINT_SRCU
 #define kvmx_probe_enter()	preempt_disable_notrace()
 #define kvmx_probe_exit()	preempt_enable_notrace()
+
+/*
+ * A KVM bus reader's barrier after entering kvm->srcu: 7.x's
+ * kvm_get_bus_srcu() has it, as its writers no longer wait for readers.
+ * Kernels without smp_mb__after_srcu_read_lock() have no such writers.
+ */
+#ifdef KVMX_HAVE_MB_AFTER_SRCU_READ_LOCK
+#define kvmx_mb_after_srcu_read_lock()	smp_mb__after_srcu_read_lock()
 #else
-#define kvmx_probe_enter()	do { } while (0)
-#define kvmx_probe_exit()	do { } while (0)
+#define kvmx_mb_after_srcu_read_lock()	do { } while (0)
+#endif
+
+#ifdef CONFIG_X86
+/* Is @kvm's guest state protected from KVM (SEV-ES, SNP, TDX)? */
+#ifdef KVMX_HAVE_HAS_PROTECTED_STATE
+#define kvmx_kvm_state_protected(kvm)	((kvm)->arch.has_protected_state)
+#else
+/* 6.1 has no VM-wide flag, and no TDX; SEV-ES vCPUs say it each */
+#define kvmx_kvm_state_protected(kvm)	false
+#endif
 #endif
 
 /*
@@ -89,23 +107,25 @@ struct module_use {
 /*
  * Inject a synchronous external abort on a data access at @addr (what KVM
  * does for a stage-2 walk outside memory): kvm_inject_dabt(vcpu, addr)
- * until 6.x, kvm_inject_sea(vcpu, iabt, addr) since 7.x. Neither is
- * exported: symbols.c looks up KVMX_INJECT_DABT_NAME.
+ * until 6.x, kvm_inject_sea(vcpu, iabt, addr) since 7.x, which may sleep.
+ * Neither is exported: symbols.c looks up KVMX_INJECT_DABT_NAME. Returns
+ * what an exit handler returns: 1, go back to the guest.
  */
 struct kvm_vcpu;
 #ifdef KVMX_HAVE_KVM_INJECT_SEA
 #define KVMX_INJECT_DABT_NAME	"kvm_inject_sea"
 typedef int (*kvmx_inject_dabt_t)(struct kvm_vcpu *vcpu, bool iabt, u64 addr);
-static inline void kvmx_inject_dabt(kvmx_inject_dabt_t fn, struct kvm_vcpu *vcpu, u64 addr)
+static inline int kvmx_inject_dabt(kvmx_inject_dabt_t fn, struct kvm_vcpu *vcpu, u64 addr)
 {
-	fn(vcpu, false, addr);
+	return fn(vcpu, false, addr);
 }
 #else
 #define KVMX_INJECT_DABT_NAME	"kvm_inject_dabt"
 typedef void (*kvmx_inject_dabt_t)(struct kvm_vcpu *vcpu, unsigned long addr);
-static inline void kvmx_inject_dabt(kvmx_inject_dabt_t fn, struct kvm_vcpu *vcpu, u64 addr)
+static inline int kvmx_inject_dabt(kvmx_inject_dabt_t fn, struct kvm_vcpu *vcpu, u64 addr)
 {
 	fn(vcpu, addr);
+	return 1;
 }
 #endif
 #endif /* CONFIG_ARM64 */

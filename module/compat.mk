@@ -13,13 +13,15 @@ ccflags-y += $(call kvmx-have,arch/$(SRCARCH)/include/asm/ftrace.h,ftrace_regs_s
 # 7.x: kvm_reg's VCPU_REGS_* became VCPU_REG_*, regs_avail a bitmap
 ccflags-$(CONFIG_X86) += $(call kvmx-have,arch/x86/include/asm/kvm_host.h,VCPU_REG_RIP =,VCPU_REG_RIP)
 # 7.x: the guest RIP has a field of its own beside the GPRs
-ccflags-$(CONFIG_X86) += $(call kvmx-have,arch/x86/include/asm/kvm_host.h,^	unsigned long rip;,VCPU_ARCH_RIP)
+ccflags-$(CONFIG_X86) += $(call kvmx-have,arch/x86/include/asm/kvm_host.h,^[[:space:]]+unsigned long rip;,VCPU_ARCH_RIP)
 # 7.x: is_endbr() reads the address itself; __is_endbr() tests a value
 ccflags-$(CONFIG_X86) += $(call kvmx-have,arch/x86/include/asm/ibt.h,static inline bool __is_endbr\(u32 val\),__IS_ENDBR)
 # 7.x: arm64's kvm_inject_dabt(vcpu, addr) became kvm_inject_sea(vcpu, iabt, addr)
 ccflags-$(CONFIG_ARM64) += $(call kvmx-have,arch/arm64/include/asm/kvm_emulate.h,int kvm_inject_sea.struct kvm_vcpu \*vcpu.,KVM_INJECT_SEA)
-# 7.x: tracepoint probes run under SRCU-fast, preemptible
-ccflags-y += $(call kvmx-have,include/linux/tracepoint.h,guard.srcu_fast_notrace.,TRACEPOINT_SRCU)
+# 6.x: smp_mb__after_srcu_read_lock() (7.x's bus readers use it)
+ccflags-y += $(call kvmx-have,include/linux/srcu.h,void smp_mb__after_srcu_read_lock,MB_AFTER_SRCU_READ_LOCK)
+# 6.10: a VM-wide flag for protected guest state (SEV-ES, SNP, TDX)
+ccflags-$(CONFIG_X86) += $(call kvmx-have,arch/x86/include/asm/kvm_host.h,bool has_protected_state;,HAS_PROTECTED_STATE)
 # 6.x-7.x: struct module_use moved from <linux/module.h> to the module loader's
 # internal.h
 ccflags-y += $(call kvmx-have,include/linux/module.h,^struct module_use \{,MODULE_USE)

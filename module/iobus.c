@@ -17,8 +17,11 @@
  * addresses KVM's devices hand out in their ops tables.
  *
  * The functions below follow virt/kvm/kvm_main.c of 6.1 and 6.12 (they do
- * not differ there); the sort order and the match rule are KVM's, so a bus
- * kvmx changed is one KVM's own lookups read correctly, and the reverse.
+ * not differ there) and 7.2 (whose readers add a barrier after entering
+ * kvm->srcu, and whose registration no longer waits for readers; kvmx's
+ * still does, which is stricter); the sort order and the match rule are
+ * KVM's, so a bus kvmx changed is one KVM's own lookups read correctly,
+ * and the reverse.
  */
 #include <linux/delay.h>
 #include <linux/slab.h>
@@ -86,6 +89,12 @@ int kvmx_io_bus_access(struct kvm_vcpu *vcpu, enum kvm_bus bus_idx, gpa_t addr,
 	struct kvm_io_bus *bus;
 	int i;
 
+	/*
+	 * 7.x's kvm_get_bus_srcu(): KVM registers a device without waiting
+	 * for readers (call_srcu()); the barrier orders this read after the
+	 * caller's srcu_read_lock(), so a device registered before it is seen.
+	 */
+	kvmx_mb_after_srcu_read_lock();
 	bus = srcu_dereference(vcpu->kvm->buses[bus_idx], &vcpu->kvm->srcu);
 	if (!bus)
 		return -ENOMEM;

@@ -259,7 +259,7 @@ extern DECLARE_HASHTABLE(kvmx_vm_hash, KVMX_VM_HASH_BITS);
 /*
  * The kvmx state of @kvm, or NULL if it is not attached: the only work an
  * exit of an unattached VM costs. Caller is in an RCU read-side section
- * (tracepoint probes are).
+ * (a probe after kvmx_probe_enter(), a hook under rcu_read_lock()).
  */
 static inline struct kvmx_vm *kvmx_vm_find(struct kvm *kvm)
 {
@@ -364,7 +364,7 @@ int kvmx_arch_policy_hooks(bool on);
 int kvmx_arch_probes_register(void);
 void kvmx_arch_probes_unregister(void);
 u32 kvmx_arch_id(void);
-int kvmx_arch_vm_check(void);
+int kvmx_arch_vm_check(struct kvm *kvm);
 bool kvmx_arch_vcpu_nested(struct kvm_vcpu *vcpu);
 bool kvmx_arch_has_fast_mmio(const struct kvmx_vm *vm);
 unsigned long kvmx_arch_guest_pc(struct kvm_vcpu *vcpu);

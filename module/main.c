@@ -9,6 +9,7 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/seq_file.h>
+#include <linux/tracepoint.h>
 #include <linux/uaccess.h>
 #include "kvmx.h"
 
@@ -165,6 +166,8 @@ static void __exit kvmx_exit(void)
 	kvmx_policy_unload();
 	kvmx_arch_exit();
 	kvmx_hooks_exit();
+	/* a probe unregistered on an attach's error path may still be running */
+	tracepoint_synchronize_unregister();
 	pr_info("unloaded\n");
 }
 

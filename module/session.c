@@ -41,7 +41,7 @@ static struct kvmx_vm *kvmx_vm_create_locked(struct kvm *kvm)
 	struct kvmx_vm *vm;
 	int ret = -ENOMEM;
 
-	ret = kvmx_arch_vm_check();
+	ret = kvmx_arch_vm_check(kvm);
 	if (ret)
 		goto err;
 	ret = -ENOMEM;
@@ -115,7 +115,14 @@ static void kvmx_vm_leave(struct kvmx_session *s)
 	}
 	mutex_unlock(&kvmx_vms_lock);
 
+	/*
+	 * Probes (tracepoint SRCU on 7.x, a preemption-disabled section
+	 * everywhere) and the hooks and the idle-fault path (RCU, preemption
+	 * disabled): 7.x's tracepoint_synchronize_unregister() no longer
+	 * includes synchronize_rcu(), so both are waited for.
+	 */
 	tracepoint_synchronize_unregister();
+	synchronize_rcu();
 	if (last) {
 		kvmx_region_vm_free(vm);
 		kvmx_vm_observe_free(vm);

@@ -23,8 +23,15 @@
 #include "kvmx.h"
 
 /* A VM can be attached: the vendor's ops kvmx calls are callable. */
-int kvmx_arch_vm_check(void)
+int kvmx_arch_vm_check(struct kvm *kvm)
 {
+	/*
+	 * A VM whose guest state is protected (SEV-ES, SNP, TDX): its vCPUs'
+	 * registers are not KVM's to read (vt_cache_reg() WARNs for a TD), and
+	 * a TD vCPU runs without a VMCS kvmx could VMREAD.
+	 */
+	if (kvmx_kvm_state_protected(kvm))
+		return -EOPNOTSUPP;
 	return kvmx_check_vendor_ops();
 }
 
@@ -50,9 +57,11 @@ bool kvmx_arch_has_fast_mmio(const struct kvmx_vm *vm)
 	return vm->arch == KVMX_ARCH_X86_VMX;
 }
 
-/* kvm_rip_read() without KVM's private headers */
+/* kvm_rip_read() without KVM's private headers; 0 where it is not readable */
 unsigned long kvmx_arch_guest_pc(struct kvm_vcpu *vcpu)
 {
+	if (vcpu->arch.guest_state_protected)
+		return 0;
 	if (!test_bit(KVMX_VCPU_RIP, kvmx_regs_avail(vcpu)))
 		kvmx_syms.x86_ops->cache_reg(vcpu, KVMX_VCPU_RIP);
 	return kvmx_vcpu_rip(vcpu);
