@@ -83,7 +83,7 @@ static inline void kvmx_vm_flags_set(struct vm_area_struct *vma, vm_flags_t flag
 #define kvmx_kvm_state_protected(kvm)	((kvm)->arch.has_protected_state)
 #else
 /* 6.1 has no VM-wide flag, and no TDX; SEV-ES vCPUs say it each */
-#define kvmx_kvm_state_protected(kvm)	false
+#define kvmx_kvm_state_protected(kvm)	((void)(kvm), false)
 #endif
 #endif
 
