@@ -50,10 +50,12 @@ KSRC ?= $(DEPS)/src/linux-6.1
 KBUILD_ARGS := -C $(KDIR) M=$(MODDIR) ARCH=$(subst x86_64,x86,$(ARCH)) \
 	$(if $(CROSS_COMPILE),CROSS_COMPILE=$(CROSS_COMPILE))
 
-SOURCES := Kbuild $(wildcard module/*.[ch] module/*.mk uapi/linux/*.h)
+SOURCES := Kbuild dkms.conf $(wildcard module/*.[ch] module/*.mk uapi/linux/*.h)
+# kvmx's version, written in dkms.conf only
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' $(TOP)/dkms.conf)
 
 .PHONY: all module install tools selftests check demo bench style sparse \
-	deps unit clean vm-artifacts
+	deps unit clean vm-artifacts dkms-install dkms-remove
 
 all: module tools
 
@@ -66,11 +68,25 @@ $(MODDIR)/kvmx.ko: $(SOURCES)
 	@mkdir -p $(MODDIR)
 	@rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
 		--exclude='*.mod*' --exclude='Module.symvers' --exclude=modules.order \
-		Kbuild module uapi $(MODDIR)/
+		Kbuild dkms.conf module uapi $(MODDIR)/
 	$(MAKE) $(KBUILD_ARGS) W=1 modules
 
 install: module
 	$(MAKE) $(KBUILD_ARGS) modules_install
+
+# DKMS (needs root): the sources go to /usr/src/kvmx-$(VERSION), DKMS builds
+# and installs kvmx for the running kernel and every kernel installed later.
+dkms-install:
+	rm -rf /usr/src/kvmx-$(VERSION)
+	mkdir -p /usr/src/kvmx-$(VERSION)
+	cp -r Kbuild dkms.conf module uapi /usr/src/kvmx-$(VERSION)/
+	dkms add kvmx/$(VERSION)
+	dkms build kvmx/$(VERSION)
+	dkms install kvmx/$(VERSION)
+
+dkms-remove:
+	-dkms remove kvmx/$(VERSION) --all
+	rm -rf /usr/src/kvmx-$(VERSION)
 
 tools:
 	@$(MAKE) -C tools/kvmxctl CC=$(CC) OUTPUT=$(TOOLDIR)/

@@ -177,4 +177,4 @@ module_exit(kvmx_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("kvmx: exit observation and exit policy for KVM");
 MODULE_AUTHOR("kvmx developers");
-MODULE_VERSION("1.0");
+MODULE_VERSION(KVMX_VERSION);

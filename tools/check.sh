@@ -4,8 +4,8 @@
 # Everything `make check` runs, as TAP, ending with "N passed, N failed":
 #   host unit tests; the 7.2 test kernels, built once per machine
 #   (tools/kernel-build.sh, cached outside the clone); the module built with
-#   W=1 and checked by sparse (C=2) for all six test kernels; checkpatch
-#   --strict; and the selftests in a VM per kernel (x86_64 and arm64, 6.1,
+#   W=1 and checked by sparse (C=2) for all six test kernels; Debian's dkms
+#   building it for each of them (tools/dkms-check.sh); checkpatch --strict; and the selftests in a VM per kernel (x86_64 and arm64, 6.1,
 #   6.12 and 7.2 with its bug finders, under QEMU TCG) and on an emulated
 #   Intel CPU with VMX (Bochs: 6.1 on Haswell, 6.12 on Tiger Lake with
 #   CET-IBT).
@@ -170,6 +170,7 @@ total_start=$(date +%s)
 stage unit make -s unit
 stage kernels kernels
 stage build-sparse builds
+stage dkms tools/dkms-check.sh
 stage style make -s style
 rm -f "$logdir"/vm-*.rc "$logdir"/vm-*.time "$logdir/build.tap"
 vm_stages

@@ -18,7 +18,7 @@ DEPS=${DEPS:-$top/.deps}
 
 host_pkgs="qemu-system-x86 qemu-system-arm busybox-static gcc-aarch64-linux-gnu
 	libc6-dev-arm64-cross sparse cpio rsync xz-utils bc make gcc libc6-dev
-	bison flex libssl-dev
+	bison flex libssl-dev dkms
 	linux-source-6.1 linux-source-6.12 libelf-dev file dwarves kmod
 	bochs bochsbios vgabios bochs-term isolinux syslinux-common xorriso"
 
