@@ -176,6 +176,7 @@ struct kvmx_vm {
 	atomic_t nr_rings;
 	u32 gen;
 	atomic64_t lost;
+	u64 stats_since_ns;	/* WRITE_ONCE; CLOCK_BOOTTIME of attach or reset */
 	struct mutex regions_lock;	/* see region.c; before kvm->slots_lock */
 	struct list_head region_list;
 	struct list_head windows;

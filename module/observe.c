@@ -260,6 +260,7 @@ int kvmx_vm_observe_init(struct kvmx_vm *vm)
 	unsigned long i;
 
 	atomic64_set(&vm->lost, 0);
+	vm->stats_since_ns = ktime_get_boottime_ns();
 	INIT_WORK(&vm->stats_work, kvmx_vcpu_stats_work);
 	vm->arch = kvmx_arch_id();
 	kvm_for_each_vcpu(i, vcpu, vm->kvm) {
@@ -287,6 +288,7 @@ void kvmx_reset_stats(struct kvmx_vm *vm)
 	/* the vCPUs zero their own counters when they see the new gen */
 	WRITE_ONCE(vm->gen, vm->gen + 1);
 	atomic64_set(&vm->lost, 0);
+	WRITE_ONCE(vm->stats_since_ns, ktime_get_boottime_ns());
 }
 
 /*
@@ -441,6 +443,7 @@ long kvmx_get_stats(struct kvmx_vm *vm, struct kvmx_stats __user *uarg)
 		.nr_classes = KVMX_EXIT_NR_CLASSES,
 		.lat_buckets = KVMX_LAT_BUCKETS,
 		.lost = atomic64_read(&vm->lost),
+		.since_ns = READ_ONCE(vm->stats_since_ns),
 	};
 	ret = copy_to_user(uarg, &hdr, sizeof(hdr)) ? -EFAULT : 0;
 out:

@@ -382,6 +382,54 @@ TEST_F(vm, stats_bad_input)
 	EXPECT_EQ(0, kvmx_ret(ioctl(self->session, KVMX_RESET_STATS, 0)));
 }
 
+static __u64 boottime_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_BOOTTIME, &t);
+	return t.tv_sec * 1000000000ull + t.tv_nsec;
+}
+
+static __u64 since_of(struct __test_metadata *_metadata, int session)
+{
+	struct kvmx_stats hdr = { .argsz = sizeof(hdr) };
+
+	EXPECT_EQ(0, kvmx_ret(ioctl(session, KVMX_GET_STATS, &hdr)));
+	return hdr.since_ns;
+}
+
+/* since_ns: the first attach, kept by later sessions, moved by a reset */
+TEST_F(vm, stats_since)
+{
+	__u64 before, after, since;
+	int second;
+
+	before = boottime_ns();
+	self->session = kvmx_attach(self->kvmx, self->vm);
+	ASSERT_GE(self->session, 0);
+	after = boottime_ns();
+	since = since_of(_metadata, self->session);
+	EXPECT_LE(before, since);
+	EXPECT_GE(after, since);
+
+	/* a second session counts with the first: the same start */
+	usleep(10000);
+	second = kvmx_attach(self->kvmx, self->vm);
+	ASSERT_GE(second, 0);
+	EXPECT_EQ(since, since_of(_metadata, second));
+
+	/* a failed reset changes nothing; a reset starts again */
+	EXPECT_EQ(-EINVAL, kvmx_ret(ioctl(second, KVMX_RESET_STATS, 1)));
+	EXPECT_EQ(since, since_of(_metadata, self->session));
+	before = boottime_ns();
+	ASSERT_EQ(0, kvmx_ret(ioctl(second, KVMX_RESET_STATS, 0)));
+	after = boottime_ns();
+	since = since_of(_metadata, self->session);
+	EXPECT_LE(before, since);
+	EXPECT_GE(after, since);
+	close(second);
+}
+
 TEST_F(vm, faults_bad_input)
 {
 	struct {

@@ -33,7 +33,7 @@
  * incompatibly; the minor number when something is added.
  */
 #define KVMX_API_MAJOR		1
-#define KVMX_API_MINOR		5
+#define KVMX_API_MINOR		6
 #define KVMX_API_VERSION	((KVMX_API_MAJOR << 16) | KVMX_API_MINOR)
 #define KVMX_API_VERSION_MAJOR(v)	(((v) >> 16) & 0xffff)
 #define KVMX_API_VERSION_MINOR(v)	((v) & 0xffff)
@@ -243,7 +243,9 @@ struct kvmx_stat_entry {
  * @lat_buckets: KVMX_LAT_BUCKETS of the module
  * @lost:	exits kvmx could not attribute to a vCPU (no memory for the
  *		vCPU's counters); they are missing from every entry
- * @reserved:	zero
+ * @since_ns:	(API 1.6) when counting started, the VM's first attach or
+ *		the last KVMX_RESET_STATS, in CLOCK_BOOTTIME nanoseconds (the
+ *		fault counters of KVMX_GET_FAULTS too); 0 from older modules
  * @entries:	the VM's entries (vcpu KVMX_STAT_VM) first, then each vCPU's
  *		in vCPU order; within each, class entries then raw ones; only
  *		non-zero counts
@@ -258,7 +260,7 @@ struct kvmx_stats {
 	__u32 nr_classes;
 	__u32 lat_buckets;
 	__u64 lost;
-	__u64 reserved;
+	__u64 since_ns;
 	struct kvmx_stat_entry entries[];
 };
 
