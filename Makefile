@@ -64,7 +64,19 @@ deps:
 
 module: $(MODDIR)/kvmx.ko
 
+# Without a kernel build tree, say what to install instead of make's bare
+# "No such file or directory".
+define no_kdir
+kvmx: no kernel build tree at $(KDIR).
+  Install the headers of the kernel to build for:
+    Debian, Ubuntu:        apt install linux-headers-$(shell uname -r)
+    Fedora, RHEL, SUSE:    dnf install kernel-devel-$(shell uname -r) (zypper: kernel-devel)
+  or point KDIR at a configured and prepared kernel tree:
+    make module KDIR=/path/to/linux/build
+endef
+
 $(MODDIR)/kvmx.ko: $(SOURCES)
+	$(if $(wildcard $(KDIR)/Makefile),,$(error $(no_kdir)))
 	@mkdir -p $(MODDIR)
 	@rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
 		--exclude='*.mod*' --exclude='Module.symvers' --exclude=modules.order \

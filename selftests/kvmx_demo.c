@@ -7,6 +7,10 @@
  * SIGUSR1 runs the guest through another batch of rounds, and the file's
  * ".batch" sibling then says "<batch> <MMIO writes that reached the VMM>":
  * what kvmxctl changed (a policy, a region) shows there.
+ * With "--no-session" after the file it closes its own kvmx session once it
+ * has printed, so that no session keeps the VM. SIGHUP makes it close the
+ * VM (and its session) and go on living until SIGTERM: a VMM that is done
+ * with a VM.
  */
 #include <signal.h>
 #include "kvm_util.h"
@@ -90,6 +94,10 @@ int main(int argc, char **argv)
 	       st->nr_entries);
 	fflush(stdout);
 
+	if (argc > 2 && !strcmp(argv[2], "--no-session")) {
+		close(s);
+		s = -1;
+	}
 	/* stay alive, VM and session open, for kvmxctl; a batch per SIGUSR1 */
 	if (argc > 1) {
 		int sig, batch = 0, writes;
@@ -100,19 +108,35 @@ int main(int argc, char **argv)
 		sigemptyset(&set);
 		sigaddset(&set, SIGTERM);
 		sigaddset(&set, SIGUSR1);
+		sigaddset(&set, SIGHUP);
 		sigprocmask(SIG_BLOCK, &set, NULL);
 		f = fopen(argv[1], "w");
 		fprintf(f, "%d\n", getpid());
 		fclose(f);
-		while (!sigwait(&set, &sig) && sig == SIGUSR1) {
+		while (!sigwait(&set, &sig) && sig != SIGTERM) {
+			if (sig == SIGHUP && vm) {
+				if (s >= 0)
+					close(s);
+				s = -1;
+				kvm_vm_free(vm);
+				vm = NULL;
+				f = fopen(batch_file, "w");
+				fprintf(f, "closed\n");
+				fclose(f);
+				continue;
+			}
+			if (sig != SIGUSR1 || !vm)
+				continue;
 			writes = run_batch(vcpu, &syncs);
 			f = fopen(batch_file, "w");
 			fprintf(f, "%d %d\n", ++batch, writes);
 			fclose(f);
 		}
 	}
-	close(s);
-	kvm_vm_free(vm);
+	if (s >= 0)
+		close(s);
+	if (vm)
+		kvm_vm_free(vm);
 	close(kvmx);
 	return 0;
 }

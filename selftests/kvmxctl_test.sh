@@ -5,52 +5,23 @@
 # a non-zero status for every mistake, stats that match the guest's work, a
 # policy set from the command line that still acts after kvmxctl returned.
 
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n $1"; }
-nok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n $1"; }
-# expect STATUS PATTERN DESC -- CMD...: CMD exits STATUS, stderr matches PATTERN
-expect() {
-	want=$1 pat=$2 desc=$3
-	shift 4
-	err=$("$@" 2>&1 >/dev/null)
-	rc=$?
-	if [ "$rc" = "$want" ] && echo "$err" | grep -q "$pat"; then
-		ok "$desc"
-	else
-		echo "# status $rc, stderr: $err"
-		nok "$desc"
-	fi
-}
+. "$(dirname "$0")"/kvmx_lib.sh
 
-echo "TAP version 13"
-echo "1..45"
 expect 2 "usage" "no command" -- kvmxctl
 expect 2 "unknown command" "unknown command" -- kvmxctl frobnicate
 expect 2 "bad --pid" "non-numeric pid" -- kvmxctl stats --pid abc
 expect 2 "bad --pid" "negative pid" -- kvmxctl stats --pid -5
-expect 2 "needs --pid" "stats without a pid" -- kvmxctl stats
-expect 2 "needs --pid" "faults without a pid" -- kvmxctl faults
+expect 1 "no KVM VM on this host" "stats without a pid, no VM on the host" -- kvmxctl stats
+expect 1 "no KVM VM on this host" "faults without a pid, no VM on the host" -- kvmxctl faults
+expect 2 "trace needs --pid" "trace without a pid" -- kvmxctl trace
 expect 2 "unexpected '--frob'" "faults with an unknown option" -- kvmxctl faults --pid 1 --frob
 expect 1 "no process" "a pid that does not exist" -- kvmxctl stats --pid 999999
 expect 1 "has no KVM VM" "a process without a VM" -- kvmxctl stats --pid 1
 expect 2 "needs show, set or clear" "policy without a subcommand" -- kvmxctl policy
 expect 2 "policy set needs --pid" "policy set without a pid" -- kvmxctl policy set --mmio discard
 
-rm -f /tmp/kvmxctl_test.pid
-/selftests/kvmx_demo /tmp/kvmxctl_test.pid >/dev/null &
-vmm=$!
-i=0
-while [ ! -s /tmp/kvmxctl_test.pid ] && [ $i -lt 300 ] && kill -0 $vmm 2>/dev/null; do
-	sleep 0.1
-	i=$((i + 1))
-done
-if [ ! -s /tmp/kvmxctl_test.pid ]; then
-	echo "not ok - kvmx_demo did not start"
-	kill $vmm 2>/dev/null
-	exit 1
-fi
-pid=$(cat /tmp/kvmxctl_test.pid)
+d=/tmp/kvmxctl_test.pid
+start_demo $d
 expect 1 "is not a KVM VM" "a --vm-fd that is not a VM" -- kvmxctl stats --pid "$pid" --vm-fd 0
 expect 1 "needs ptrace rights" "an unprivileged user on the root VMM" -- \
 	"$(dirname "$0")"/kvmx_as_user 65534 kvmxctl stats --pid "$pid"
@@ -62,6 +33,30 @@ else
 	echo "# $out" | head -c 400
 	nok "stats by pid match the guest's 80 trapped instructions"
 fi
+# the demo keeps a session of its own: totals since it attached, named
+check "stats of a kept VM: totals since its first attach, the guest named, rates" \
+	"$(kvmxctl stats --pid "$pid")" \
+	"^== VM kvmx_demo \(pid $pid\): totals of [0-9.]+ s, since [0-9-]+ [0-9:]+ \(a session keeps the VM\)\$" \
+	"^  $trap +80 +[0-9.]+ "
+check "stats --hist: the $trap histogram's bars hold its 80 exits" \
+	"$(kvmxctl stats --pid "$pid" --hist | sed -n "/^  @$trap latency/,/^\$/p" |
+	   awk '/^  @/ { print $4 } /^  \[/ { sum += $3 } END { print sum }' |
+	   tr '\n' ' ')" "^80 80 \$"
+# every VM of the host (there is one), by guest name, and errors
+check "stats without --pid: every VM of the host, the demo's among them" \
+	"$(kvmxctl --json stats)" \
+	"^\{\"vm\":\"kvmx_demo\",\"pid\":$pid,\"vm_fd\":[0-9]+,\"measured\":\"totals\",.*\"vcpu\":\"vm\",\"class\":\"$trap\",\"count\":80,"
+check "faults -g kvmx_demo: the guest by name" "$(kvmxctl --json faults -g kvmx_demo)" \
+	"^\{\"vm\":\"kvmx_demo\",\"pid\":$pid,"
+check "top -1 without --pid: a block per VM" "$(kvmxctl --json top -1)" \
+	"^\{\"vm\":\"kvmx_demo\",\"pid\":$pid,.*\"class\":\"$trap\",\"per_s\":0.0,\"total\":80\}"
+expect 1 "no VM of guest 'nosuch' on this host" "stats -g of a guest that is not there" -- \
+	kvmxctl stats -g nosuch
+expect 1 "process $pid runs guest 'kvmx_demo', not 'other'" "stats --pid with another guest's -g" -- \
+	kvmxctl stats --pid "$pid" -g other
+expect 2 "vm-fd needs --pid" "stats --vm-fd without --pid" -- kvmxctl stats --vm-fd 3
+expect 1 "cannot look for VMs in [0-9]* processes" "stats host-wide as an unprivileged user" -- \
+	"$(dirname "$0")"/kvmx_as_user 65534 kvmxctl stats
 # its 40 MMIO writes went to the VMM (arm64: and its 41 ucalls, MMIO too);
 # the device page is the hottest
 case $(uname -m) in aarch64) mmio=81 ;; *) mmio=40 ;; esac
@@ -90,43 +85,18 @@ aarch64)
 	expect 1 "no bus error to inject" "policy set inject on x86" -- \
 		kvmxctl policy set --pid "$pid" --mmio inject ;;
 esac
-# run a batch of the demo guest: prints "<batch> <MMIO writes the VMM saw>"
-batch() {
-	kill -USR1 "$pid"
-	i=0
-	while [ "$(cut -d' ' -f1 /tmp/kvmxctl_test.pid.batch 2>/dev/null)" != "$1" ] &&
-	      [ $i -lt 300 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	cat /tmp/kvmxctl_test.pid.batch
-}
-# check DESC OUTPUT PATTERN...: OUTPUT matches every PATTERN (grep -E)
-check() {
-	desc=$1 out=$2
-	shift 2
-	for p in "$@"; do
-		if ! echo "$out" | grep -qE -- "$p"; then
-			echo "# $out" | head -c 600
-			echo
-			nok "$desc"
-			return
-		fi
-	done
-	ok "$desc"
-}
 holder() { cut -d' ' -f1 /run/kvmxctl/vm-"$pid"-* 2>/dev/null; }
 
 kvmxctl policy set --pid "$pid" --mmio discard --range 0xc0000000:0x1000 >/dev/null
 check "policy set returned, a holder keeps it" "$(holder)" '^[0-9]+$'
 check "after kvmxctl returned, the guest's 40 writes were discarded, none reached the VMM" \
-	"$(batch 1)" '^1 0$'
+	"$(batch $d 1)" '^1 0$'
 check "policy show: discard, 40 discarded" "$(kvmxctl policy show --pid "$pid" --json)" \
 	'"mine":true,"mmio":"discard"' '"mmio_discarded":40,'
 check "policy show (table) lists the range" "$(kvmxctl policy show --pid "$pid")" \
 	'MMIO range 0xc0000000\+0x1000'
 kvmxctl policy clear --pid "$pid" >/dev/null
-check "policy clear: the writes reach the VMM again" "$(batch 2)" '^2 40$'
+check "policy clear: the writes reach the VMM again" "$(batch $d 2)" '^2 40$'
 
 # regions: a doorbell added from the command line serves the guest's writes
 expect 2 "unknown mode 'frob'" "regions add with an unknown mode" -- \
@@ -139,7 +109,7 @@ expect 1 "KVMX_REGION_ADD: Invalid argument" "regions add: datamatch on a discar
 id=$(kvmxctl --json regions add --pid "$pid" --addr 0xc0000000 --size 4 --mode doorbell |
      sed -n 's/^{"id":\([0-9]*\)}$/\1/p')
 check "regions add returned an id" "$id" '^[0-9]+$'
-check "the doorbell took the guest's 40 writes after kvmxctl returned" "$(batch 3)" '^3 0$'
+check "the doorbell took the guest's 40 writes after kvmxctl returned" "$(batch $d 3)" '^3 0$'
 check "regions list: the doorbell, 40 writes, kvmxctl's" \
 	"$(kvmxctl --json regions list --pid "$pid")" \
 	"\"id\":$id,\"mode\":\"doorbell\",\"pio\":false,\"kvmxctl\":true," \
@@ -149,12 +119,12 @@ check "regions show (table)" "$(kvmxctl regions show --pid "$pid" "$id")" \
 expect 1 "no region 999 added by kvmxctl" "regions remove of an unknown id" -- \
 	kvmxctl regions remove --pid "$pid" 999
 kvmxctl regions remove --pid "$pid" "$id" >/dev/null
-check "regions remove: the writes reach the VMM again" "$(batch 4)" '^4 40$'
+check "regions remove: the writes reach the VMM again" "$(batch $d 4)" '^4 40$'
 kvmxctl regions add --pid "$pid" --addr 0xc0000000 --size 4 --mode discard >/dev/null
-check "a discard region: no write reaches the VMM" "$(batch 5)" '^5 0$'
+check "a discard region: no write reaches the VMM" "$(batch $d 5)" '^5 0$'
 kvmxctl release --pid "$pid" >/dev/null
 check "release: the writes reach the VMM again, no holder left" \
-	"$(batch 6) holder=$(holder)" '^6 40 holder=$'
+	"$(batch $d 6) holder=$(holder)" '^6 40 holder=$'
 
 # four commands racing to add regions: one holder starts, all four regions are its
 pids=""
@@ -172,15 +142,14 @@ $(kvmxctl --json regions list --pid "$pid" | grep -o '"kvmxctl":true' | wc -l)" 
 kvmxctl release --pid "$pid" >/dev/null
 
 # live views: stats --prometheus, top, trace agree with stats
-case $(uname -m) in aarch64) trap=sysreg ;; *) trap=cpuid ;; esac
 cnt=$(kvmxctl --json stats --pid "$pid" |
     sed -n "s/.*\"vcpu\":\"vm\",\"class\":\"$trap\",\"count\":\([0-9]*\),.*/\1/p")
 check "stats --prometheus: the $trap counter and its histogram agree with stats ($cnt)" \
 	"$(kvmxctl stats --pid "$pid" --prometheus)" \
-	"^kvmx_exits_total\{pid=\"$pid\",vcpu=\"all\",class=\"$trap\"\} $cnt\$" \
-	"^kvmx_exit_latency_seconds_bucket\{pid=\"$pid\",vcpu=\"all\",class=\"$trap\",\
+	"^kvmx_exits_total\{vm=\"kvmx_demo\",pid=\"$pid\",vcpu=\"all\",class=\"$trap\"\} $cnt\$" \
+	"^kvmx_exit_latency_seconds_bucket\{vm=\"kvmx_demo\",pid=\"$pid\",vcpu=\"all\",class=\"$trap\",\
 le=\"\+Inf\"\} $cnt\$" \
-	"^kvmx_exit_latency_seconds_count\{pid=\"$pid\",vcpu=\"all\",class=\"$trap\"\} $cnt\$" \
+	"^kvmx_exit_latency_seconds_count\{vm=\"kvmx_demo\",pid=\"$pid\",vcpu=\"all\",class=\"$trap\"\} $cnt\$" \
 	'^# TYPE kvmx_exit_latency_seconds histogram$'
 check "top --count 1 --json: an idle VM, totals as stats says" \
 	"$(kvmxctl --json top --pid "$pid" --count 1)" \
@@ -188,7 +157,7 @@ check "top --count 1 --json: an idle VM, totals as stats says" \
 kvmxctl trace --pid "$pid" --class mmio --count 10 > /tmp/kvmxctl_trace.out &
 tr=$!
 sleep 1
-batch 7 >/dev/null
+batch $d 7 >/dev/null
 wait $tr
 # every record an MMIO exit; on arm64 every other one is the ucall's
 case $(uname -m) in aarch64) dev=5 ;; *) dev=10 ;; esac
@@ -222,4 +191,4 @@ else
 	nok "the holder exits with the VMM (holder '$h')"
 fi
 expect 1 "no process" "the VMM has exited" -- kvmxctl stats --pid "$pid"
-[ $fails = 0 ]
+done_testing

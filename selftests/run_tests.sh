@@ -11,7 +11,7 @@ status=0
 # seeds, 20 s each
 tests=${KVMX_TESTS:-"kvmx_load_test.sh kvmx_ioctl_test kvmx_guest_test kvmx_exits_test
 	kvmx_faults_test kvmx_regions_test kvmx_policy_test kvmx_safety_test
-	kvmx_locks_test kvmx_seeds_test kvmxctl_test.sh kvmx_fuzz"}
+	kvmx_locks_test kvmx_seeds_test kvmxctl_test.sh kvmxctl_exporter_test.sh kvmx_fuzz"}
 for t in $tests; do
 	[ "$t" = kvmx_fuzz ] &&
 		t="kvmx_fuzz -s ${KVMX_FUZZ_SEEDS:-1,2,3} -t ${KVMX_FUZZ_SECS:-20}"

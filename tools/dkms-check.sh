@@ -47,5 +47,25 @@ for kv in $KVMX_KERNELS; do
 		result $rc "dkms build kvmx/$version for $krel ($arch)"
 	done
 done
+
+# what an operator's build says when it cannot work (Makefile, Kbuild)
+refused() { # DESC PATTERN MAKE-ARGS...
+	local desc=$1 pat=$2 out
+	shift 2
+	# -B: a module built earlier must not make it skip the check
+	out=$(make -B -C "$top" module "$@" 2>&1)
+	local rc=$?
+	[ $rc != 0 ] && grep -q -- "$pat" <<< "$out"
+	rc=$?
+	[ $rc = 0 ] || sed 's/^/# /' <<< "$out" | tail -n 5
+	result $rc "$desc"
+}
+refused "make module without a kernel build tree says what to install" \
+	"apt install linux-headers-$(uname -r)" KDIR=/nonexistent
+refused "a kernel older than 6.1 is refused at build time, with the reason" \
+	"Linux 5.15 is not supported: kvmx needs 6.1 or later" KERNEL=6.1 ARCH=x86_64 \
+	VERSION=5 PATCHLEVEL=15
+refused "a kernel without KVM is refused at build time, with the reason" \
+	"this kernel has no KVM" KERNEL=6.1 ARCH=x86_64 CONFIG_KVM=
 echo "1..$n"
 [ $fails = 0 ]

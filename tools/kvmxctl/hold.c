@@ -3,7 +3,9 @@
  * Settings made from the command line (regions, the exit policy) belong to
  * a kvmx session and last as long as it. kvmxctl keeps one session per VM
  * open in a holder process: the first command that changes something starts
- * it, and it waits for the VMM to exit (a pidfd), then closes the session.
+ * it, and it waits for the VMM to exit (a pidfd) or to close the VM (it
+ * looks each second: a session keeps the VM alive, so a holder that missed
+ * the close would keep a dead VM's memory), then closes the session.
  * Every later command on that VM takes a copy of the holder's session fd
  * with pidfd_getfd() and works on the same session: what it adds stays after
  * it returns, and it can remove what an earlier command added. The holder
@@ -49,8 +51,12 @@ static long find_holder(long pid, int vm_fd, int *fd)
 	return h;
 }
 
-/* Become the holder of session @s: never returns. */
-static void hold(int s, int vmm, int ready, const char *path)
+/*
+ * Become the holder of session @s on VM fd @vm_fd of @pid (our copy of it:
+ * @vm_copy): never returns.
+ */
+static void hold(int s, int vmm, int ready, const char *path, long pid, int vm_fd,
+		 int vm_copy)
 {
 	struct pollfd pfd = { .fd = vmm, .events = POLLIN };
 	FILE *f;
@@ -67,9 +73,15 @@ static void hold(int s, int vmm, int ready, const char *path)
 	if (write(ready, "", 1) != 1)
 		_exit(1);
 	close(ready);
-	/* the VMM's exit, or SIGTERM from kvmxctl release */
-	while (poll(&pfd, 1, -1) < 0 && errno == EINTR)
-		;
+	/* the VMM's exit or its close of the VM, or SIGTERM from kvmxctl release */
+	for (;;) {
+		int r = poll(&pfd, 1, 1000);
+
+		if (r > 0 || (r < 0 && errno != EINTR))
+			break;
+		if (!vm_still_open(pid, vm_fd, vm_copy))
+			break;
+	}
 	unlink(path);
 	_exit(0);
 }
@@ -94,7 +106,7 @@ static int take_held(long h, int fd)
  * Start the holder of session @s for @pid's VM @picked; -1 on failure.
  * @lock is not the holder's to keep.
  */
-static int start_holder(int s, long pid, int picked, int lock)
+static int start_holder(int s, long pid, int picked, int lock, int vm_copy)
 {
 	int vmm, ready[2];
 	char path[128], c;
@@ -110,7 +122,7 @@ static int start_holder(int s, long pid, int picked, int lock)
 	if (!child) {
 		close(lock);
 		close(ready[0]);
-		hold(s, vmm, ready[1], path);
+		hold(s, vmm, ready[1], path, pid, picked, vm_copy);
 	}
 	close(ready[1]);
 	close(vmm);
@@ -141,11 +153,17 @@ int held_session(long pid, long vm_fd)
 	if (h > 0) {
 		s = take_held(h, fd);
 	} else {
-		s = attach_pid(pid, picked);
-		if (s >= 0 && start_holder(s, pid, picked, lock)) {
+		char who[32];
+		int copy = -1;
+
+		snprintf(who, sizeof(who), "process %ld", pid);
+		s = attach_vm(pid, picked, who, &copy);
+		if (s >= 0 && start_holder(s, pid, picked, lock, copy)) {
 			close(s);
 			s = -1;
 		}
+		if (copy >= 0)
+			close(copy);
 	}
 	close(lock);
 	/* the same open session as the holder's: it stays when we exit */

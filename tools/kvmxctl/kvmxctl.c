@@ -2,17 +2,16 @@
 /*
  * kvmxctl: the kvmx userspace controller.
  *
- *   kvmxctl version [--json]
- *   kvmxctl stats --pid PID [--vm-fd FD] [--reset] [--json]
- *   kvmxctl faults --pid PID [--vm-fd FD] [--reset] [--json]
- *   kvmxctl policy show|set|clear --pid PID [--vm-fd FD] [...] (policy.c)
- *   kvmxctl regions add|list|show|remove --pid PID [...] (regions.c)
- *   kvmxctl release --pid PID [--vm-fd FD] (hold.c)
- *   kvmxctl top|trace --pid PID [...], stats --prometheus (live.c)
- *
- * "stats" and "faults" attach to the VM of a running VMM: it finds the VM's
- * anon_inode:kvm-vm file descriptor under /proc/PID/fd and takes a copy of
- * it with pidfd_getfd(), which needs ptrace rights over PID.
+ * Its commands (the usage text below says what they do):
+ *   version, and the command table             kvmxctl.c
+ *   finding the host's VMs, attaching           vms.c
+ *   stats, faults                               stats.c
+ *   the Prometheus format                       prom.c
+ *   top, trace                                  live.c
+ *   exporter                                    exporter.c
+ *   policy show|set|clear                       policy.c
+ *   regions add|list|show|remove                regions.c
+ *   release, and the holder process             hold.c
  */
 #include <dirent.h>
 #include <errno.h>
@@ -32,26 +31,39 @@
 static const char usage[] =
 "usage: kvmxctl [--json] COMMAND [OPTIONS]\n"
 "\n"
+"VM selection: -p/--pid PID [--vm-fd FD] picks the VM of process PID (--vm-fd\n"
+"if it has several); stats, faults and top also take -g/--guest NAME (the\n"
+"VMM's guest name: QEMU's -name, else its process name), or neither: every\n"
+"VM on the host.\n"
+"\n"
 "commands:\n"
 "  version                  versions of kvmxctl's uapi and of the loaded module;\n"
 "                           fails if their major versions differ\n"
-"  stats --pid PID          exit counts and latency of the VM of process PID,\n"
-"        [--vm-fd FD]       per exit class and raw reason, VM and per vCPU;\n"
-"        [--reset]          --vm-fd picks one VM of a VMM that has several,\n"
-"                           --reset zeroes the counters after printing;\n"
-"        [--prometheus]     --prometheus prints the text exposition format\n"
-"  top --pid PID            exit rates per second by class and raw reason,\n"
+"  stats [VMS]              exit counts, rates and latency per exit class and\n"
+"        [--interval SEC]   raw reason, VM and per vCPU. A VM no session keeps\n"
+"        [--reset]          is measured for SEC (1) after attaching; a kept one\n"
+"        [--hist]           (the VMM's, a holder's, the exporter's) shows totals\n"
+"        [--prometheus]     since counting started, or with --interval the\n"
+"                           difference over SEC. --hist: latency histograms as\n"
+"                           bars; --prometheus: the text exposition format;\n"
+"                           --reset zeroes the counters after printing\n"
+"  top [VMS]                exit rates per second by class and raw reason,\n"
 "        [--interval SEC]   redrawn every SEC (1); --count N: N reports, then\n"
-"        [--count N]        exit (batch mode)\n"
-"  faults --pid PID         stage-2 faults of the VM of process PID per class\n"
-"        [--vm-fd FD]       (first touch, permission, MMIO in the kernel or to\n"
-"        [--reset]          the VMM, unbacked, guest table walk), by access and\n"
-"                           level, and the hottest 4 KiB pages and 2 MiB ranges\n"
+"        [--count N]        exit (batch mode); a block per VM\n"
+"  faults [VMS]             stage-2 faults per class (first touch, permission,\n"
+"        [--interval SEC]   MMIO in the kernel or to the VMM, unbacked, guest\n"
+"        [--reset]          table walk), by access and level, and the hottest\n"
+"                           4 KiB pages and 2 MiB ranges; measured as stats\n"
 "  trace --pid PID          stream the event ring, a line per exit (every\n"
 "        [--sample N]       N-th of each vCPU and class), --class: only\n"
 "        [--class CLASS]    those classes, --faults: stage-2 faults too,\n"
 "        [--faults]         --count: stop after N records\n"
 "        [--count N]\n"
+"  exporter                 keep a session on every VM of the host (and on\n"
+"        [--listen A:P]     each new one, from KVM's uevents) and serve their\n"
+"        [--textfile PATH]  counters in the Prometheus format over HTTP on\n"
+"        [--interval SEC]   A:P (127.0.0.1:9848) and/or rewrite PATH every\n"
+"        [-g NAME]          SEC (15); -g: only that guest\n"
 "  policy show --pid PID    the VM's exit policy and its counters\n"
 "  policy set --pid PID     set it. ACTION: forward, discard, inject (inject:\n"
 "        [--mmio ACTION]    arm64 only; unclaimed MMIO or unbacked faults get\n"
@@ -74,15 +86,14 @@ static const char usage[] =
 "\n"
 "What policy set and regions add change stays in effect after kvmxctl\n"
 "returns: kvmxctl keeps a session per VM open in a holder process, which\n"
-"exits with the VMM or on release.\n"
+"exits when the VMM exits or closes the VM, or on release.\n"
 "\n"
 "options:\n"
-"  --json     machine-readable output (JSON; top and trace: a line each)\n"
+"  --json     machine-readable output (JSON; a line per VM, top and trace: a\n"
+"             line each)\n"
 "  -h, --help this text\n";
 
 int json;
-static int prometheus;		/* stats --prometheus */
-static long target_pid;		/* the VMM of a table command */
 
 int die(const char *fmt, const char *arg, int err)
 {
@@ -130,257 +141,6 @@ static int cmd_version(void)
 	return 0;
 }
 
-/* -- attaching to a VMM's VM --------------------------------------------- */
-
-/* The fd numbers of PID's KVM VMs, up to @max; returns how many there are. */
-static int find_vm_fds(pid_t pid, int *fds, int max)
-{
-	char dir[64], path[PATH_MAX], link[128];
-	struct dirent *de;
-	int n = 0;
-	DIR *d;
-
-	snprintf(dir, sizeof(dir), "/proc/%d/fd", pid);
-	d = opendir(dir);
-	if (!d)
-		return -errno;
-	while ((de = readdir(d))) {
-		ssize_t len;
-
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		len = readlink(path, link, sizeof(link) - 1);
-		if (len < 0)
-			continue;
-		link[len] = 0;
-		if (strcmp(link, "anon_inode:kvm-vm"))
-			continue;
-		if (n < max)
-			fds[n] = atoi(de->d_name);
-		n++;
-	}
-	closedir(d);
-	return n;
-}
-
-/*
- * The fd number in @pid of its VM: @vm_fd checked, or its only VM if -1.
- * -1 (the reason printed) if there is none, or several and no @vm_fd.
- */
-int pick_vm_fd(pid_t pid, int vm_fd)
-{
-	int fds[16], n, i;
-	char pidstr[16];
-
-	snprintf(pidstr, sizeof(pidstr), "%d", pid);
-	n = find_vm_fds(pid, fds, 16);
-	if (n == -EACCES || n == -EPERM)
-		return die("cannot read /proc/%s/fd (needs ptrace rights over it)", pidstr, -n), -1;
-	if (n < 0)
-		return die("no process %s", pidstr, -n), -1;
-	if (!n)
-		return die("process %s has no KVM VM", pidstr, 0), -1;
-	if (vm_fd < 0 && n > 1) {
-		fprintf(stderr, "kvmxctl: process %d has %d VMs; pick one with --vm-fd:", pid, n);
-		for (i = 0; i < n && i < 16; i++)
-			fprintf(stderr, " %d", fds[i]);
-		fputc('\n', stderr);
-		return -1;
-	}
-	if (vm_fd < 0)
-		return fds[0];
-	for (i = 0; i < n && i < 16 && fds[i] != vm_fd; i++)
-		;
-	if (i == n || i == 16) {
-		fprintf(stderr, "kvmxctl: fd %d of process %d is not a KVM VM\n", vm_fd, pid);
-		return -1;
-	}
-	return vm_fd;
-}
-
-/* A new session on the VM of @pid (its fd @vm_fd, or its only VM if -1). */
-int attach_pid(pid_t pid, int vm_fd)
-{
-	struct kvmx_attach_vm arg = { .argsz = sizeof(arg) };
-	int pidfd, local, kvmx, s;
-	char pidstr[16];
-
-	vm_fd = pick_vm_fd(pid, vm_fd);
-	if (vm_fd < 0)
-		return -1;
-	snprintf(pidstr, sizeof(pidstr), "%d", pid);
-	pidfd = syscall(SYS_pidfd_open, pid, 0);
-	if (pidfd < 0)
-		return die("pidfd_open %s", pidstr, errno), -1;
-	local = syscall(SYS_pidfd_getfd, pidfd, vm_fd, 0);
-	close(pidfd);
-	if (local < 0)
-		return die("cannot take the VM fd of process %s (needs ptrace rights)",
-			   pidstr, errno), -1;
-	kvmx = open_kvmx();
-	if (kvmx < 0) {
-		close(local);
-		return -1;
-	}
-	arg.vm_fd = local;
-	s = ioctl(kvmx, KVMX_ATTACH_VM, &arg);
-	if (s < 0)
-		die("%s", "KVMX_ATTACH_VM", errno);
-	close(kvmx);
-	close(local);
-	return s;
-}
-
-/* -- stats ---------------------------------------------------------------- */
-
-/*
- * KVMX_GET_STATS or KVMX_GET_FAULTS: both answer with a header (argsz,
- * flags, ...) and entries, and say the size they need when truncated.
- */
-void *get_table(int s, unsigned long req, const char *name, size_t hdr, size_t entry)
-{
-	size_t size = hdr + 64 * entry;
-	__u32 *t;
-
-	for (;;) {
-		t = calloc(1, size);
-		if (!t)
-			return NULL;
-		t[0] = size;			/* argsz */
-		if (ioctl(s, req, t)) {
-			die("%s", name, errno);
-			free(t);
-			return NULL;
-		}
-		if (!(t[1] & KVMX_STATS_TRUNCATED))
-			return t;
-		/* the VM made more entries meanwhile: ask for what it said, and some */
-		size = t[0] + 16 * entry;
-		free(t);
-	}
-}
-
-/*
- * Upper bound (ns) of the latency below which a fraction @q of exits fall:
- * the bound of the histogram bucket, or the largest latency seen if smaller.
- */
-static unsigned long long percentile(const struct kvmx_stat_entry *e, double q)
-{
-	unsigned long long want = (unsigned long long)(q * e->lat_count + 0.999999), seen = 0;
-	int i;
-
-	for (i = 0; i < KVMX_LAT_BUCKETS; i++) {
-		seen += e->lat_hist[i];
-		if (seen >= want && seen) {
-			unsigned long long bound = 2ull << i;
-
-			return i == KVMX_LAT_BUCKETS - 1 || bound > e->lat_max_ns ?
-				e->lat_max_ns : bound;
-		}
-	}
-	return 0;
-}
-
-static const char *arch_name(__u32 arch)
-{
-	switch (arch) {
-	case KVMX_ARCH_X86_VMX: return "x86-vmx";
-	case KVMX_ARCH_X86_SVM: return "x86-svm";
-	case KVMX_ARCH_ARM64: return "arm64";
-	}
-	return "unknown";
-}
-
-static void raw_label(__u32 arch, __u32 raw, char *buf, size_t n)
-{
-	const char *name = kvmx_raw_name(arch, raw);
-
-	snprintf(buf, n, "0x%x %s", raw, name ? name : "(unknown)");
-}
-
-/* ",{"vcpu":N" (or "vm"): the start of the i-th entry of a JSON table */
-static void json_entry_start(__u32 i, __u32 vcpu)
-{
-	printf("%s{\"vcpu\":", i ? "," : "");
-	if (vcpu == KVMX_STAT_VM)
-		printf("\"vm\"");
-	else
-		printf("%u", vcpu);
-}
-
-static void print_json(const struct kvmx_stats *st)
-{
-	__u32 i;
-	int j;
-
-	printf("{\"arch\":\"%s\",\"lost\":%llu,\"entries\":[", arch_name(st->arch),
-	       (unsigned long long)st->lost);
-	for (i = 0; i < st->nr_entries; i++) {
-		const struct kvmx_stat_entry *e = &st->entries[i];
-		const char *name = kvmx_raw_name(st->arch, e->raw);
-
-		json_entry_start(i, e->vcpu);
-		printf(",\"class\":\"%s\",\"count\":%llu", kvmx_class_name(e->class),
-		       (unsigned long long)e->count);
-		if (e->kind == KVMX_STAT_RAW) {
-			printf(",\"raw\":%u,\"raw_name\":\"%s\"}", e->raw, name ? name : "");
-			continue;
-		}
-		printf(",\"lat_count\":%llu", (unsigned long long)e->lat_count);
-		printf(",\"lat_sum_ns\":%llu", (unsigned long long)e->lat_sum_ns);
-		printf(",\"lat_min_ns\":%llu", (unsigned long long)e->lat_min_ns);
-		printf(",\"lat_max_ns\":%llu", (unsigned long long)e->lat_max_ns);
-		printf(",\"lat_p50_ns\":%llu", percentile(e, 0.5));
-		printf(",\"lat_p99_ns\":%llu,\"lat_hist\":[", percentile(e, 0.99));
-		for (j = 0; j < KVMX_LAT_BUCKETS; j++)
-			printf("%s%llu", j ? "," : "", (unsigned long long)e->lat_hist[j]);
-		printf("]}");
-	}
-	printf("]}\n");
-}
-
-static void print_table(const struct kvmx_stats *st)
-{
-	__u32 i, vcpu = ~0u - 1;
-	char label[64];
-
-	printf("arch %s; latency is exit to next entry, p50/p99 are histogram bucket bounds\n",
-	       arch_name(st->arch));
-	if (st->lost)
-		printf("lost (not attributed to a vCPU): %llu\n", (unsigned long long)st->lost);
-	for (i = 0; i < st->nr_entries; i++) {
-		const struct kvmx_stat_entry *e = &st->entries[i];
-
-		if (e->vcpu != vcpu) {
-			vcpu = e->vcpu;
-			if (vcpu == KVMX_STAT_VM)
-				printf("\nVM total\n");
-			else
-				printf("\nvCPU %u\n", vcpu);
-			printf("  %-28s %10s %10s %10s %10s %10s %10s\n", "class / raw reason",
-			       "exits", "avg_ns", "p50_ns", "p99_ns", "min_ns", "max_ns");
-		}
-		if (e->kind == KVMX_STAT_CLASS) {
-			printf("  %-28s %10llu", kvmx_class_name(e->class),
-			       (unsigned long long)e->count);
-			if (e->lat_count)
-				printf(" %10llu %10llu %10llu %10llu %10llu",
-				       (unsigned long long)(e->lat_sum_ns / e->lat_count),
-				       percentile(e, 0.5), percentile(e, 0.99),
-				       (unsigned long long)e->lat_min_ns,
-				       (unsigned long long)e->lat_max_ns);
-			printf("\n");
-		} else {
-			raw_label(st->arch, e->raw, label, sizeof(label));
-			/* a stage-2 reason with no memslot behind it was counted as mmio */
-			printf("    %-26s %10llu  (%s)\n", label, (unsigned long long)e->count,
-			       e->class == KVMX_EXIT_STAGE2 ? "stage2 or mmio" :
-			       kvmx_class_name(e->class));
-		}
-	}
-}
-
 int parse_int(const char *s, const char *what, long *out)
 {
 	char *end;
@@ -392,12 +152,50 @@ int parse_int(const char *s, const char *what, long *out)
 	return 0;
 }
 
+static int parse_args(const char *name, int argc, char **argv, struct target *t, opt_fn opt,
+		      void *ctx, bool any_vm)
+{
+	int i, r;
+
+	*t = (struct target){ .pid = -1, .vm_fd = -1 };
+	for (i = 0; i < argc; i++) {
+		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if ((!strcmp(o, "--pid") || !strcmp(o, "-p")) && v) {
+			r = parse_int(v, "--pid", &t->pid) ? OPT_BAD : OPT_VALUE;
+		} else if (!strcmp(o, "--vm-fd") && v) {
+			r = parse_int(v, "--vm-fd", &t->vm_fd) ? OPT_BAD : OPT_VALUE;
+		} else if (any_vm && (!strcmp(o, "--guest") || !strcmp(o, "-g")) && v) {
+			t->guest = v;
+			r = OPT_VALUE;
+		} else {
+			r = opt ? opt(ctx, o, v) : OPT_UNKNOWN;
+		}
+		if (r == OPT_BAD)
+			return 2;
+		if (r == OPT_UNKNOWN) {
+			fprintf(stderr, "kvmxctl: %s: unexpected '%s' (kvmxctl --help)\n", name, o);
+			return 2;
+		}
+		i += r == OPT_VALUE;
+	}
+	if (t->pid < 0 && !any_vm) {
+		fprintf(stderr, "kvmxctl: %s needs --pid\n", name);
+		return 2;
+	}
+	if (t->pid < 0 && t->vm_fd >= 0) {
+		fprintf(stderr, "kvmxctl: %s: --vm-fd needs --pid\n", name);
+		return 2;
+	}
+	return 0;
+}
+
 /**
- * parse_opts() - the arguments of a command
- * @name:	the command, for messages ("stats", "policy set", ...)
+ * parse_opts() - the arguments of a command on one VM
+ * @name:	the command, for messages ("policy set", ...)
  * @argc:	arguments after the command
  * @argv:	them
- * @t:		--pid and --vm-fd go here; --pid is required
+ * @t:		-p/--pid and --vm-fd go here; --pid is required
  * @opt:	every other argument @o (with @v the next one, or NULL) goes to
  *		it: it returns OPT_VALUE if it used @v too, OPT_FLAG if not,
  *		OPT_BAD (its message printed) or OPT_UNKNOWN. NULL: none.
@@ -408,206 +206,85 @@ int parse_int(const char *s, const char *what, long *out)
 int parse_opts(const char *name, int argc, char **argv, struct target *t, opt_fn opt,
 	       void *ctx)
 {
-	int i, r;
+	return parse_args(name, argc, argv, t, opt, ctx, false);
+}
 
-	*t = (struct target){ .pid = -1, .vm_fd = -1 };
-	for (i = 0; i < argc; i++) {
-		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+/* parse_opts() for commands on one VM or many: --pid, -g/--guest or neither */
+int parse_vm_opts(const char *name, int argc, char **argv, struct target *t, opt_fn opt,
+		  void *ctx)
+{
+	return parse_args(name, argc, argv, t, opt, ctx, true);
+}
 
-		if (!strcmp(o, "--pid") && v)
-			r = parse_int(v, "--pid", &t->pid) ? OPT_BAD : OPT_VALUE;
-		else if (!strcmp(o, "--vm-fd") && v)
-			r = parse_int(v, "--vm-fd", &t->vm_fd) ? OPT_BAD : OPT_VALUE;
-		else
-			r = opt ? opt(ctx, o, v) : OPT_UNKNOWN;
-		if (r == OPT_BAD)
-			return 2;
-		if (r == OPT_UNKNOWN) {
-			fprintf(stderr, "kvmxctl: %s: unexpected '%s' (kvmxctl --help)\n", name, o);
-			return 2;
-		}
-		i += r == OPT_VALUE;
-	}
+/*
+ * The VMs @t names: its --pid (and --vm-fd), else every VM of the host of
+ * guest --guest, or of any guest. *@out is malloc'd. Returns how many; 0 or
+ * -1 (the reason printed) if none.
+ */
+int target_vms(const struct target *t, struct vm_ref **out)
+{
+	struct vm_ref *r;
+	int fd, n, unreadable, fds[MAX_VMS_PER_PROC];
+
 	if (t->pid < 0) {
-		fprintf(stderr, "kvmxctl: %s needs --pid\n", name);
+		n = list_vms(t->guest, out, &unreadable);
+		if (unreadable)
+			fprintf(stderr, "kvmxctl: cannot look for VMs in %d processes (%s)\n",
+				unreadable, "reading /proc/PID/fd needs ptrace rights over PID");
+		if (!n && t->guest)
+			fprintf(stderr, "kvmxctl: no VM of guest '%s' on this host\n", t->guest);
+		else if (!n)
+			fprintf(stderr, "kvmxctl: no KVM VM on this host\n");
+		if (n <= 0)
+			free(*out);
+		return n;
+	}
+	fd = pick_vm_fd(t->pid, t->vm_fd);
+	if (fd < 0)
+		return -1;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return die("%s", "out of memory", 0), -1;
+	*r = (struct vm_ref){ .pid = t->pid, .fd = fd,
+			      .nr_in_proc = find_vm_fds(t->pid, fds, MAX_VMS_PER_PROC) };
+	vm_name(t->pid, r->name, sizeof(r->name));
+	if (t->guest && strcmp(t->guest, r->name)) {
+		fprintf(stderr, "kvmxctl: process %ld runs guest '%s', not '%s'\n", t->pid,
+			r->name, t->guest);
+		free(r);
+		return -1;
+	}
+	*out = r;
+	return 1;
+}
+
+static int cmd_version_args(int argc, char **argv)
+{
+	if (argc) {
+		fprintf(stderr, "kvmxctl: version: unexpected '%s'\n", argv[0]);
 		return 2;
 	}
-	return 0;
+	return cmd_version();
 }
 
-/* stats and faults: --reset; stats: --prometheus */
-static int table_opt(void *ctx, const char *o, const char *v)
-{
-	int *reset = ctx;
-
-	if (!strcmp(o, "--reset")) {
-		*reset = 1;
-		return OPT_FLAG;
-	}
-	if (!strcmp(o, "--prometheus") && reset[1]) {
-		prometheus = 1;
-		return OPT_FLAG;
-	}
-	return OPT_UNKNOWN;
-}
-
-/* -- faults --------------------------------------------------------------- */
-
-static void print_levels(const struct kvmx_fault_entry *e, char *buf, size_t n)
-{
-	size_t len = 0;
-	int l;
-
-	buf[0] = 0;
-	for (l = 0; l < KVMX_FAULT_LEVELS && len < n; l++) {
-		if (!e->level[l])
-			continue;
-		if (l == KVMX_FAULT_LEVEL_NONE)
-			len += snprintf(buf + len, n - len, "%s-:%llu", len ? " " : "",
-					(unsigned long long)e->level[l]);
-		else
-			len += snprintf(buf + len, n - len, "%sL%d:%llu", len ? " " : "",
-					l - 2, (unsigned long long)e->level[l]);
-	}
-}
-
-static void print_faults_json(const struct kvmx_faults *f)
-{
-	__u32 i;
-	int l;
-
-	printf("{\"arch\":\"%s\",\"pending\":%llu,\"entries\":[", arch_name(f->arch),
-	       (unsigned long long)f->pending);
-	for (i = 0; i < f->nr_entries; i++) {
-		const struct kvmx_fault_entry *e = &f->entries[i];
-
-		json_entry_start(i, e->vcpu);
-		if (e->kind != KVMX_FAULT_KIND_CLASS) {
-			printf(",\"page\":\"%s\",\"gpa\":%llu,\"count\":%llu,\"error\":%llu}",
-			       e->kind == KVMX_FAULT_KIND_PAGE_4K ? "4k" : "2m",
-			       (unsigned long long)e->gpa, (unsigned long long)e->count,
-			       (unsigned long long)e->error);
-			continue;
-		}
-		printf(",\"class\":\"%s\",\"count\":%llu", kvmx_fault_class_name(e->class),
-		       (unsigned long long)e->count);
-		printf(",\"read\":%llu,\"write\":%llu,\"exec\":%llu",
-		       (unsigned long long)e->read, (unsigned long long)e->write,
-		       (unsigned long long)e->exec);
-		printf(",\"to_user\":%llu,\"levels\":{", (unsigned long long)e->to_user);
-		for (l = 0; l < KVMX_FAULT_LEVELS; l++) {
-			if (l == KVMX_FAULT_LEVEL_NONE)
-				printf("%s\"none\":%llu", l ? "," : "",
-				       (unsigned long long)e->level[l]);
-			else
-				printf("%s\"%d\":%llu", l ? "," : "", l - 2,
-				       (unsigned long long)e->level[l]);
-		}
-		printf("}}");
-	}
-	printf("]}\n");
-}
-
-static void print_faults_table(const struct kvmx_faults *f)
-{
-	__u32 i, vcpu = ~0u - 1, kind = 0;
-	char levels[96];
-
-	printf("arch %s; faults are classified when their vCPU enters the guest again\n",
-	       arch_name(f->arch));
-	printf("pending (vCPU not re-entered yet): %llu\n", (unsigned long long)f->pending);
-	for (i = 0; i < f->nr_entries; i++) {
-		const struct kvmx_fault_entry *e = &f->entries[i];
-
-		if (e->kind != KVMX_FAULT_KIND_CLASS) {
-			if (e->kind != kind)
-				printf("\nhottest %s          faults  (count may be over by)\n",
-				       e->kind == KVMX_FAULT_KIND_PAGE_4K ? "4 KiB pages " :
-				       "2 MiB ranges");
-			kind = e->kind;
-			printf("  0x%016llx %14llu  %llu\n", (unsigned long long)e->gpa,
-			       (unsigned long long)e->count, (unsigned long long)e->error);
-			continue;
-		}
-		if (e->vcpu != vcpu) {
-			vcpu = e->vcpu;
-			if (vcpu == KVMX_STAT_VM)
-				printf("\nVM total\n");
-			else
-				printf("\nvCPU %u\n", vcpu);
-			printf("  %-12s %10s %8s %8s %8s %8s  %s\n", "class", "faults", "read",
-			       "write", "exec", "to_vmm", "levels (-: none given)");
-		}
-		print_levels(e, levels, sizeof(levels));
-		printf("  %-12s %10llu %8llu %8llu %8llu %8llu  %s\n",
-		       kvmx_fault_class_name(e->class), (unsigned long long)e->count,
-		       (unsigned long long)e->read, (unsigned long long)e->write,
-		       (unsigned long long)e->exec, (unsigned long long)e->to_user, levels);
-	}
-	if (!f->nr_entries)
-		printf("no stage-2 faults since the VM was attached or reset\n");
-}
-
-static void print_stats(const void *t)
-{
-	if (prometheus)
-		print_prometheus(t, target_pid);
-	else if (json)
-		print_json(t);
-	else
-		print_table(t);
-}
-
-static void print_faults(const void *t)
-{
-	if (json)
-		print_faults_json(t);
-	else
-		print_faults_table(t);
-}
-
-/* a command that reads one table of a VMM's VM: stats, faults */
-static const struct table_cmd {
+static const struct command {
 	const char *name;
-	unsigned long req;
-	const char *req_name;
-	size_t hdr, entry;
-	void (*print)(const void *t);
-} table_cmds[] = {
-	{ "stats", KVMX_GET_STATS, "KVMX_GET_STATS", sizeof(struct kvmx_stats),
-	  sizeof(struct kvmx_stat_entry), print_stats },
-	{ "faults", KVMX_GET_FAULTS, "KVMX_GET_FAULTS", sizeof(struct kvmx_faults),
-	  sizeof(struct kvmx_fault_entry), print_faults },
+	int (*fn)(int argc, char **argv);
+} commands[] = {
+	{ "version", cmd_version_args },
+	{ "stats", cmd_stats },
+	{ "faults", cmd_faults },
+	{ "top", cmd_top },
+	{ "trace", cmd_trace },
+	{ "policy", cmd_policy },
+	{ "regions", cmd_regions },
+	{ "release", cmd_release },
+	{ "exporter", cmd_exporter },
 };
-
-static int cmd_table(const struct table_cmd *c, int argc, char **argv)
-{
-	int s, ret, flags[2] = { 0, !strcmp(c->name, "stats") };	/* reset, stats */
-	struct target t;
-	void *tab;
-
-	ret = parse_opts(c->name, argc, argv, &t, table_opt, flags);
-	if (ret)
-		return ret;
-	s = attach_pid(t.pid, t.vm_fd);
-	if (s < 0)
-		return 1;
-	target_pid = t.pid;
-	tab = get_table(s, c->req, c->req_name, c->hdr, c->entry);
-	if (!tab) {
-		close(s);
-		return 1;
-	}
-	c->print(tab);
-	if (flags[0] && ioctl(s, KVMX_RESET_STATS, 0))
-		ret = die("%s", "KVMX_RESET_STATS", errno);
-	free(tab);
-	close(s);
-	return ret;
-}
 
 int main(int argc, char **argv)
 {
+	size_t k;
 	int i;
 
 	for (i = 1; i < argc; i++) {
@@ -631,21 +308,9 @@ int main(int argc, char **argv)
 			argc--;
 			j--;
 		}
-	if (!strcmp(argv[i], "version") && i + 1 == argc)
-		return cmd_version();
-	if (!strcmp(argv[i], "policy"))
-		return cmd_policy(argc - i - 1, argv + i + 1);
-	if (!strcmp(argv[i], "regions"))
-		return cmd_regions(argc - i - 1, argv + i + 1);
-	if (!strcmp(argv[i], "release"))
-		return cmd_release(argc - i - 1, argv + i + 1);
-	if (!strcmp(argv[i], "top"))
-		return cmd_top(argc - i - 1, argv + i + 1);
-	if (!strcmp(argv[i], "trace"))
-		return cmd_trace(argc - i - 1, argv + i + 1);
-	for (size_t k = 0; k < ARRAY_SIZE(table_cmds); k++)
-		if (!strcmp(argv[i], table_cmds[k].name))
-			return cmd_table(&table_cmds[k], argc - i - 1, argv + i + 1);
+	for (k = 0; k < ARRAY_SIZE(commands); k++)
+		if (!strcmp(argv[i], commands[k].name))
+			return commands[k].fn(argc - i - 1, argv + i + 1);
 	fprintf(stderr, "kvmxctl: unknown command '%s'\n%s", argv[i], usage);
 	return 2;
 }

@@ -42,11 +42,16 @@ static int live_opt(void *ctx, const char *o, const char *v)
 		a->faults = true;
 		return OPT_FLAG;
 	}
+	if (!a->trace && (!strcmp(o, "-1") || !strcmp(o, "--once"))) {
+		a->count = 1;
+		return OPT_FLAG;
+	}
 	if (!v)
 		return OPT_UNKNOWN;
 	if (!strcmp(o, "--count"))
 		return parse_int(v, o, &a->count) ? OPT_BAD : OPT_VALUE;
-	if (!a->trace && !strcmp(o, "--interval")) {
+	if (!a->trace && (!strcmp(o, "--interval") || !strcmp(o, "-d") ||
+			  !strcmp(o, "--delay"))) {
 		if (parse_int(v, o, &a->interval))
 			return OPT_BAD;
 		if (!a->interval)
@@ -76,13 +81,9 @@ static int parse_live_args(const char *cmd, int argc, char **argv, struct target
 			   struct live_args *a)
 {
 	*a = (struct live_args){ .trace = !strcmp(cmd, "trace"), .interval = 1, .sample = 1 };
-	return parse_opts(cmd, argc, argv, t, live_opt, a);
-}
-
-static struct kvmx_stats *read_stats(int s)
-{
-	return get_table(s, KVMX_GET_STATS, "KVMX_GET_STATS", sizeof(struct kvmx_stats),
-			 sizeof(struct kvmx_stat_entry));
+	if (a->trace)
+		return parse_opts(cmd, argc, argv, t, live_opt, a);
+	return parse_vm_opts(cmd, argc, argv, t, live_opt, a);
 }
 
 /* A VM-wide entry's key: a class, or a raw reason after the classes. */
@@ -130,7 +131,7 @@ static bool vmm_gone(int vmm)
 }
 
 static void top_print(const struct kvmx_stats *st, const struct top_row *rows, int n,
-		      double secs, long pid, bool clear)
+		      double secs, const struct vm_ref *vm, bool clear)
 {
 	unsigned long long sum = 0;
 	char raw[64];
@@ -140,7 +141,8 @@ static void top_print(const struct kvmx_stats *st, const struct top_row *rows, i
 		if (rows[i].key < KVMX_EXIT_NR_CLASSES)
 			sum += rows[i].delta;
 	if (json) {
-		printf("{\"pid\":%ld,\"interval_s\":%.3f,\"rates\":[", pid, secs);
+		printf("{\"vm\":\"%s\",\"pid\":%ld,\"vm_fd\":%d,\"interval_s\":%.3f,\"rates\":[",
+		       vm->name, vm->pid, vm->fd, secs);
 		for (i = 0; i < n; i++) {
 			const struct top_row *r = &rows[i];
 
@@ -157,7 +159,7 @@ static void top_print(const struct kvmx_stats *st, const struct top_row *rows, i
 	}
 	if (clear)
 		printf("\033[H\033[2J");
-	printf("kvmx top: process %ld, %.1f s, %.1f exits/s\n\n", pid, secs, sum / secs);
+	printf("kvmx top: VM %s, %.1f s, %.1f exits/s\n\n", vm_label(vm), secs, sum / secs);
 	printf("%-16s %12s %14s   %-16s %12s %14s\n", "class", "per s", "total", "raw reason",
 	       "per s", "total");
 	for (i = 0; i < n; i++) {
@@ -186,60 +188,106 @@ static void top_print(const struct kvmx_stats *st, const struct top_row *rows, i
 	fflush(stdout);
 }
 
+/* one VM watched by top */
+struct top_vm {
+	struct vm_ref ref;
+	int s, vmm;
+	unsigned long long *prev;
+	bool gone;
+};
+
+/*
+ * The rates of @v since the last call, printed if @print (a block; @clear:
+ * the screen first).
+ */
+static int top_round(struct top_vm *v, struct top_row *rows, double secs, bool clear,
+		     bool print)
+{
+	struct kvmx_stats *st = read_stats(v->s);
+	__u32 i;
+	int n = 0;
+
+	if (!st)
+		return -1;
+	for (i = 0; i < st->nr_entries; i++) {
+		int k = top_key(&st->entries[i]);
+
+		if (k < 0)
+			continue;
+		rows[n++] = (struct top_row){ k, st->entries[i].count - v->prev[k],
+					      st->entries[i].count };
+		v->prev[k] = st->entries[i].count;
+	}
+	qsort(rows, n, sizeof(*rows), row_cmp);
+	if (print)
+		top_print(st, rows, n, secs, &v->ref, clear);
+	free(st);
+	return 0;
+}
+
 int cmd_top(int argc, char **argv)
 {
-	unsigned long long *prev = calloc(TOP_KEYS, sizeof(*prev));
 	struct top_row *rows = calloc(TOP_KEYS, sizeof(*rows));
+	struct vm_ref *refs = NULL;
+	struct top_vm *v = NULL;
+	int i, n, ret, live = 0;
 	struct live_args a;
 	struct target t;
-	struct kvmx_stats *st;
-	int s, vmm, ret, n;
 	double t0, t1;
 	long round;
-	__u32 i;
 
 	ret = parse_live_args("top", argc, argv, &t, &a);
 	if (ret)
 		return ret;
-	s = attach_pid(t.pid, t.vm_fd);
-	if (s < 0)
+	n = target_vms(&t, &refs);
+	if (n <= 0 || !rows)
 		return 1;
-	vmm = syscall(SYS_pidfd_open, t.pid, 0);
-	st = read_stats(s);
-	if (!st || vmm < 0 || !prev || !rows)
+	v = calloc(n, sizeof(*v));
+	if (!v)
+		return die("%s", "out of memory", 0);
+	for (i = 0; i < n; i++) {
+		v[i].ref = refs[i];
+		v[i].s = attach_vm(refs[i].pid, refs[i].fd, vm_label(&refs[i]), NULL);
+		v[i].vmm = syscall(SYS_pidfd_open, refs[i].pid, 0);
+		v[i].prev = calloc(TOP_KEYS, sizeof(*v[i].prev));
+		v[i].gone = v[i].s < 0 || v[i].vmm < 0 || !v[i].prev;
+		if (v[i].gone) {
+			ret = 1;
+			continue;
+		}
+		live++;
+		/* the first report shows what happened after this */
+		top_round(&v[i], rows, 1, false, false);
+	}
+	if (!live)
 		return 1;
-	for (i = 0; i < st->nr_entries; i++)
-		if (top_key(&st->entries[i]) >= 0)
-			prev[top_key(&st->entries[i])] = st->entries[i].count;
-	free(st);
 	t0 = now_s();
 	for (round = 0; !a.count || round < a.count; round++) {
 		sleep(a.interval);
-		if (vmm_gone(vmm)) {
-			fprintf(stderr, "kvmxctl: process %ld exited\n", t.pid);
-			return 1;
-		}
-		st = read_stats(s);
-		if (!st)
-			return 1;
 		t1 = now_s();
-		n = 0;
-		for (i = 0; i < st->nr_entries; i++) {
-			int k = top_key(&st->entries[i]);
-
-			if (k < 0)
+		for (i = 0, live = 0; i < n; i++) {
+			if (v[i].gone)
 				continue;
-			rows[n++] = (struct top_row){ k, st->entries[i].count - prev[k],
-						      st->entries[i].count };
-			prev[k] = st->entries[i].count;
+			if (vmm_gone(v[i].vmm)) {
+				fprintf(stderr, "kvmxctl: VM %s: process exited\n",
+					vm_label(&v[i].ref));
+				v[i].gone = true;
+				close(v[i].s);
+				ret = 1;
+				continue;
+			}
+			if (top_round(&v[i], rows, t1 - t0, !a.count && !live, true))
+				return 1;
+			live++;
 		}
-		qsort(rows, n, sizeof(*rows), row_cmp);
-		top_print(st, rows, n, t1 - t0, t.pid, !a.count);
-		free(st);
+		if (!live)
+			return 1;
 		t0 = t1;
 	}
-	close(s);
-	return 0;
+	for (i = 0; i < n; i++)
+		if (!v[i].gone)
+			close(v[i].s);
+	return ret;
 }
 
 /* -- trace ------------------------------------------------------------------- */
@@ -331,79 +379,4 @@ int cmd_trace(int argc, char **argv)
 	munmap(h, rs.mmap_size);
 	close(s);
 	return 0;
-}
-
-/* -- stats --prometheus ------------------------------------------------------ */
-
-static void prom_labels(char *buf, size_t n, long pid, const struct kvmx_stat_entry *e)
-{
-	int len = snprintf(buf, n, "pid=\"%ld\",vcpu=\"", pid);
-
-	if (e->vcpu == KVMX_STAT_VM)
-		snprintf(buf + len, n - len, "all\"");
-	else
-		snprintf(buf + len, n - len, "%u\"", e->vcpu);
-}
-
-/* The text exposition format (version 0.0.4) of @st, the VM of @pid. */
-void print_prometheus(const struct kvmx_stats *st, long pid)
-{
-	char lbl[96], raw[64];
-	__u32 i, b;
-
-	printf("# HELP kvmx_exits_total VM exits seen by kvmx, by exit class.\n");
-	printf("# TYPE kvmx_exits_total counter\n");
-	for (i = 0; i < st->nr_entries; i++) {
-		const struct kvmx_stat_entry *e = &st->entries[i];
-
-		if (e->kind != KVMX_STAT_CLASS)
-			continue;
-		prom_labels(lbl, sizeof(lbl), pid, e);
-		printf("kvmx_exits_total{%s,class=\"%s\"} %llu\n", lbl, kvmx_class_name(e->class),
-		       (unsigned long long)e->count);
-	}
-	printf("# HELP kvmx_exits_by_reason_total VM exits by the arch's raw exit reason.\n");
-	printf("# TYPE kvmx_exits_by_reason_total counter\n");
-	for (i = 0; i < st->nr_entries; i++) {
-		const struct kvmx_stat_entry *e = &st->entries[i];
-		const char *name;
-
-		if (e->kind != KVMX_STAT_RAW)
-			continue;
-		prom_labels(lbl, sizeof(lbl), pid, e);
-		name = kvmx_raw_name(st->arch, e->raw);
-		if (name)
-			snprintf(raw, sizeof(raw), "%s", name);
-		else
-			snprintf(raw, sizeof(raw), "0x%x", e->raw);
-		printf("kvmx_exits_by_reason_total{%s,reason=\"%s\"} %llu\n", lbl, raw,
-		       (unsigned long long)e->count);
-	}
-	printf("# HELP kvmx_exit_latency_seconds Time from a VM exit to the next entry.\n");
-	printf("# TYPE kvmx_exit_latency_seconds histogram\n");
-	for (i = 0; i < st->nr_entries; i++) {
-		const struct kvmx_stat_entry *e = &st->entries[i];
-		unsigned long long cum = 0;
-
-		if (e->kind != KVMX_STAT_CLASS)
-			continue;
-		prom_labels(lbl, sizeof(lbl), pid, e);
-		/* bucket b holds [2^b, 2^(b+1)) ns; the last one everything above */
-		for (b = 0; b < KVMX_LAT_BUCKETS; b++) {
-			char le[32] = "+Inf";
-
-			cum += e->lat_hist[b];
-			if (b < KVMX_LAT_BUCKETS - 1)
-				snprintf(le, sizeof(le), "%.9f", (double)(2ull << b) / 1e9);
-			printf("kvmx_exit_latency_seconds_bucket{%s,class=\"%s\",le=\"%s\"} %llu\n",
-			       lbl, kvmx_class_name(e->class), le, cum);
-		}
-		printf("kvmx_exit_latency_seconds_sum{%s,class=\"%s\"} %.9f\n", lbl,
-		       kvmx_class_name(e->class), e->lat_sum_ns / 1e9);
-		printf("kvmx_exit_latency_seconds_count{%s,class=\"%s\"} %llu\n", lbl,
-		       kvmx_class_name(e->class), (unsigned long long)e->lat_count);
-	}
-	printf("# HELP kvmx_lost_exits_total Exits not counted for lack of memory.\n");
-	printf("# TYPE kvmx_lost_exits_total counter\n");
-	printf("kvmx_lost_exits_total{pid=\"%ld\"} %llu\n", pid, (unsigned long long)st->lost);
 }
