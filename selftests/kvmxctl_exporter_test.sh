@@ -134,6 +134,15 @@ wait $exp
 check "the exporter stops on SIGTERM, status 0" "$? $(tail -1 /tmp/exporter.err)" \
 	'^0 kvmxctl exporter: stopped$'
 
+# a guest named the way libvirt names QEMU's, with a quote in it
+start_demo $d x -name 'guest=q"x,debug-threads=on'
+check "-g picks a VM by QEMU's -name guest=, escaped in JSON" \
+	"$(kvmxctl --json stats -g 'q"x')" "^\\{\"vm\":\"q\\\\\"x\",\"pid\":$pid,"
+check "and in Prometheus labels" "$(kvmxctl stats --prometheus -g 'q"x')" \
+	"^kvmx_exits_total\\{vm=\"q\\\\\"x\",pid=\"$pid\",vcpu=\"all\",class=\"$trap\"\\} 80\$"
+kill -TERM "$pid"
+wait "$pid"
+
 # one-shot commands: a VM no session keeps is measured for --interval
 start_demo $d --no-session
 kvmxctl --json stats --pid "$pid" --interval 4 >/tmp/stats.out 2>/tmp/stats.err &

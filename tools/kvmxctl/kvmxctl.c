@@ -105,6 +105,23 @@ int die(const char *fmt, const char *arg, int err)
 	return 1;
 }
 
+/* @s as a JSON string: quoted, with what must be escaped escaped */
+void json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = *s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
 int open_kvmx(void)
 {
 	int fd = open("/dev/kvmx", O_RDWR | O_CLOEXEC);

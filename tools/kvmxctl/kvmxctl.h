@@ -22,6 +22,7 @@ extern int json;		/* --json */
 
 /* "kvmxctl: <fmt with arg>[: strerror(err)]" on stderr; returns 1 */
 int die(const char *fmt, const char *arg, int err);
+void json_str(const char *s);
 int open_kvmx(void);
 int parse_int(const char *s, const char *what, long *out);
 

@@ -141,8 +141,10 @@ static void top_print(const struct kvmx_stats *st, const struct top_row *rows, i
 		if (rows[i].key < KVMX_EXIT_NR_CLASSES)
 			sum += rows[i].delta;
 	if (json) {
-		printf("{\"vm\":\"%s\",\"pid\":%ld,\"vm_fd\":%d,\"interval_s\":%.3f,\"rates\":[",
-		       vm->name, vm->pid, vm->fd, secs);
+		printf("{\"vm\":");
+		json_str(vm->name);
+		printf(",\"pid\":%ld,\"vm_fd\":%d,\"interval_s\":%.3f,\"rates\":[", vm->pid,
+		       vm->fd, secs);
 		for (i = 0; i < n; i++) {
 			const struct top_row *r = &rows[i];
 

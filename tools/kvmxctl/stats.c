@@ -214,8 +214,10 @@ static void print_span(const struct span *sp)
 
 static void json_span(const struct span *sp)
 {
-	printf("\"vm\":\"%s\",\"pid\":%ld,\"vm_fd\":%d,\"measured\":\"%s\",\"seconds\":%.3f,",
-	       sp->vm->name, sp->vm->pid, sp->vm->fd,
+	printf("\"vm\":");
+	json_str(sp->vm->name);
+	printf(",\"pid\":%ld,\"vm_fd\":%d,\"measured\":\"%s\",\"seconds\":%.3f,",
+	       sp->vm->pid, sp->vm->fd,
 	       sp->diff ? "interval" : sp->kept ? "totals" : "attach_interval", sp->secs);
 	printf("\"since_ns\":%llu,", (unsigned long long)sp->since_ns);
 }

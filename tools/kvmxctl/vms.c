@@ -162,11 +162,13 @@ void vm_name(long pid, char *out, size_t n)
 		if ((!strcmp(a, "-name") || !strcmp(a, "--name")) && next < cmdline + len)
 			qemu_name(next, out, n);
 	}
-	if (out[0])
-		return;
-	if (read_proc(pid, "comm", out, n) <= 0)
+	if (!out[0] && read_proc(pid, "comm", out, n) <= 0)
 		snprintf(out, n, "?");
 	out[strcspn(out, "\n")] = 0;
+	/* any process may name itself: nothing a terminal would act on */
+	for (a = out; *a; a++)
+		if ((unsigned char)*a < 0x20 || *a == 0x7f)
+			*a = '?';
 }
 
 /*
