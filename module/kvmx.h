@@ -376,6 +376,27 @@ enum kvmx_fault_outcome kvmx_arch_fault_outcome(struct kvm_vcpu *vcpu,
 /* ring.c */
 long kvmx_ring_setup(struct kvmx_session *s, struct kvmx_ring_setup __user *uarg);
 void kvmx_ring_push(struct kvmx_ring *r, const struct kvmx_exit_record *rec);
+
+/*
+ * ring.c: the producer side of a ring of records shared with userspace,
+ * used by the event ring and by LOG regions. The header (head at offset 0,
+ * tail at 64, struct kvmx_ring_header and struct kvmx_log_header) and the
+ * slots are in the shared pages; @nr, @size and @next are the kernel's own
+ * and are the only values it sizes or indexes with.
+ */
+struct kvmx_shring {
+	u32 *head;		/* shared: written by the kernel only */
+	u32 *tail;		/* shared: userspace's; only ever compared */
+	void *slots;
+	u32 nr;			/* records, a power of two */
+	u32 size;		/* bytes per record */
+	u32 next;		/* the kernel's head */
+};
+
+void kvmx_shring_init(struct kvmx_shring *q, u32 *head, u32 *tail, void *slots,
+		      u32 nr, u32 size);
+u32 kvmx_shring_push(struct kvmx_shring *q, const void *rec);
+u32 kvmx_shring_used(const struct kvmx_shring *q);
 u32 kvmx_ring_sample(struct kvmx_ring *r, const struct kvmx_exit_record *rec);
 int kvmx_ring_mmap(struct kvmx_session *s, struct vm_area_struct *vma);
 __poll_t kvmx_ring_poll(struct kvmx_session *s, struct file *file, poll_table *wait);

@@ -71,9 +71,7 @@ struct kvmx_reg {
 	 */
 	spinlock_t log_lock;
 	struct kvmx_log_header *log;
-	struct kvmx_log_record *recs;
-	u32 log_head;
-	u32 log_nr;
+	struct kvmx_shring log_q;	/* under log_lock */
 	u32 log_wm;
 	u64 log_dropped, log_fallbacks;
 
@@ -206,33 +204,19 @@ static void kvmx_bank_rw(void *reg, void *val, int len, bool write)
 static int kvmx_log_push(struct kvmx_reg *r, struct kvm_vcpu *vcpu, u64 addr,
 			 int len, u64 data)
 {
-	struct kvmx_log_record *rec;
-	bool wake;
-	u32 used;
-
-	/* log_lock: log_head and the record slots */
-	spin_lock(&r->log_lock);
-	/*
-	 * userspace's reads of a slot before our reuse: its tail store-release.
-	 * tail is only compared: any value that is not within log_nr behind
-	 * head reads as a full ring.
-	 */
-	used = r->log_head - smp_load_acquire(&r->log->tail);
-	if (used >= r->log_nr) {
-		spin_unlock(&r->log_lock);
-		return -ENOSPC;
-	}
-	rec = &r->recs[r->log_head & (r->log_nr - 1)];
-	*rec = (struct kvmx_log_record) {
+	struct kvmx_log_record rec = {
 		.timestamp_ns = ktime_get_ns(), .addr = addr, .data = data,
 		.vcpu = vcpu->vcpu_idx, .size = len,
 	};
-	r->log_head++;
-	/* the record before head: pairs with userspace's load-acquire */
-	smp_store_release(&r->log->head, r->log_head);
-	wake = used + 1 == r->log_wm;	/* the watermark, crossed */
+	u32 used;
+
+	spin_lock(&r->log_lock);
+	used = kvmx_shring_push(&r->log_q, &rec);
 	spin_unlock(&r->log_lock);
-	if (wake && r->efd)
+	if (!used)
+		return -ENOSPC;
+	/* the watermark, crossed */
+	if (used == r->log_wm && r->efd)
 		kvmx_eventfd_signal(r->efd);
 	return 0;
 }
@@ -430,8 +414,8 @@ static struct kvmx_reg *kvmx_reg_alloc(const struct kvmx_region *a)
 	}
 	if (a->mode == KVMX_MODE_LOG) {
 		r->log = r->map;
-		r->recs = r->map + PAGE_SIZE;
-		r->log_nr = a->log_records;
+		kvmx_shring_init(&r->log_q, &r->log->head, &r->log->tail, r->map + PAGE_SIZE,
+				 a->log_records, sizeof(struct kvmx_log_record));
 		r->log->nr_records = a->log_records;
 		r->log->record_size = sizeof(struct kvmx_log_record);
 		r->log->records_offset = PAGE_SIZE;

@@ -24,17 +24,51 @@
 struct kvmx_ring {
 	struct kvmx_shm *shm;		/* header + records */
 	struct kvmx_ring_header *hdr;
-	struct kvmx_exit_record *recs;
+	struct kvmx_shring q;		/* under lock */
 	size_t size;
-	u32 nr;
 	u32 watermark;
 	u32 sample[KVMX_EXIT_CLASSES_MAX];
 	u32 fault_sample[KVMX_FAULT_CLASSES_MAX];
-	u32 head;			/* the kernel's copy of hdr->head */
-	u64 overflow;
+	u64 overflow;			/* under lock */
 	spinlock_t lock;		/* producers */
 	wait_queue_head_t wq;
 };
+
+void kvmx_shring_init(struct kvmx_shring *q, u32 *head, u32 *tail, void *slots,
+		      u32 nr, u32 size)
+{
+	*q = (struct kvmx_shring){ .head = head, .tail = tail, .slots = slots,
+				   .nr = nr, .size = size };
+}
+
+/*
+ * Append @rec (q->size bytes). Caller serializes the producers of @q.
+ * Return: how many records the ring holds with it (1..nr), or 0 if it
+ * was full and @rec was not written.
+ */
+u32 kvmx_shring_push(struct kvmx_shring *q, const void *rec)
+{
+	/*
+	 * userspace's reads of a slot before our reuse: its tail
+	 * store-release. tail is only compared: any value that is not within
+	 * nr behind head reads as a full ring.
+	 */
+	u32 used = q->next - smp_load_acquire(q->tail);
+
+	if (used >= q->nr)
+		return 0;
+	memcpy(q->slots + (size_t)(q->next & (q->nr - 1)) * q->size, rec, q->size);
+	q->next++;
+	/* the record before head: pairs with userspace's load-acquire of head */
+	smp_store_release(q->head, q->next);
+	return used + 1;
+}
+
+/* Records not yet consumed, for poll (racy reads: a hint) */
+u32 kvmx_shring_used(const struct kvmx_shring *q)
+{
+	return READ_ONCE(q->next) - READ_ONCE(*q->tail);
+}
 
 /* 1 in how many of @rec's class this ring records (0: none) */
 u32 kvmx_ring_sample(struct kvmx_ring *r, const struct kvmx_exit_record *rec)
@@ -49,21 +83,15 @@ void kvmx_ring_push(struct kvmx_ring *r, const struct kvmx_exit_record *rec)
 	u32 used;
 	bool wake;
 
-	/* r->lock: head, overflow, the record slots */
 	spin_lock(&r->lock);
-	/* userspace's reads of a slot before our reuse: its tail store-release */
-	used = r->head - smp_load_acquire(&r->hdr->tail);
-	if (used >= r->nr) {
+	used = kvmx_shring_push(&r->q, rec);
+	if (!used) {
 		r->overflow++;
 		WRITE_ONCE(r->hdr->overflow, r->overflow);
 		spin_unlock(&r->lock);
 		return;
 	}
-	r->recs[r->head & (r->nr - 1)] = *rec;
-	r->head++;
-	/* the record before head: pairs with userspace's load-acquire of head */
-	smp_store_release(&r->hdr->head, r->head);
-	wake = used + 1 >= READ_ONCE(r->watermark);
+	wake = used >= READ_ONCE(r->watermark);
 	spin_unlock(&r->lock);
 
 	if (wake && wq_has_sleeper(&r->wq))
@@ -111,8 +139,8 @@ static struct kvmx_ring *kvmx_ring_alloc(u32 nr)
 	}
 	kvmx_count_inc(KVMX_OBJ_RINGS, 1);
 	r->hdr = r->shm->vaddr;
-	r->recs = (void *)r->hdr + PAGE_SIZE;
-	r->nr = nr;
+	kvmx_shring_init(&r->q, &r->hdr->head, &r->hdr->tail, (void *)r->hdr + PAGE_SIZE, nr,
+			 sizeof(struct kvmx_exit_record));
 	r->hdr->nr_records = nr;
 	r->hdr->record_size = sizeof(struct kvmx_exit_record);
 	r->hdr->records_offset = PAGE_SIZE;
@@ -148,7 +176,7 @@ long kvmx_ring_setup(struct kvmx_session *s, struct kvmx_ring_setup __user *uarg
 	/* ring_lock: creating s->ring, changing its settings */
 	mutex_lock(&s->ring_lock);
 	r = s->ring;
-	if (r && r->nr != a.nr_records) {
+	if (r && r->q.nr != a.nr_records) {
 		ret = -EBUSY;
 		goto out;
 	}
@@ -195,7 +223,7 @@ __poll_t kvmx_ring_poll(struct kvmx_session *s, struct file *file, poll_table *w
 	if (!r)
 		return EPOLLERR;
 	poll_wait(file, &r->wq, wait);
-	if (READ_ONCE(r->head) - READ_ONCE(r->hdr->tail) >= READ_ONCE(r->watermark))
+	if (kvmx_shring_used(&r->q) >= READ_ONCE(r->watermark))
 		return EPOLLIN | EPOLLRDNORM;
 	return 0;
 }

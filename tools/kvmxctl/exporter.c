@@ -199,7 +199,7 @@ static int uevent_open(void)
 
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
 		fprintf(stderr, "kvmxctl exporter: no uevents (%s): %s\n", strerror(errno),
-			"looking for new VMs every --interval");
+			"looking for new VMs each second");
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -530,7 +530,7 @@ int cmd_exporter(int argc, char **argv)
 			return die("%s", "poll", errno);
 		if (x.usock >= 0)
 			uevent_read(&x);
-		else if (mono_s() >= next_write - 0.001)
+		else
 			scan_all(&x);
 		look_pending(&x);
 		/* a VMM that exited, or closed its VM (checked each second) */
