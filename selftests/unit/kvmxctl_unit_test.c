@@ -3,8 +3,9 @@
  * kvmxctl's argument and output code on the host, without /dev/kvmx: every
  * malformed command line gets exit status 2 and a message naming the
  * problem before anything is opened; --help succeeds; the Prometheus
- * output of a known stats table is exact. kvmxctl's sources are built in
- * with its main() renamed.
+ * output of a known stats table is exact, and so is the exporter's sum of
+ * the reads before and after a reset. kvmxctl's sources are built in with
+ * its main() renamed.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -77,7 +78,17 @@ TEST(bad_command_lines)
 	EXPECT_USAGE("bad --pid", "stats", "--pid", "12x");
 	EXPECT_USAGE("bad --pid", "stats", "--pid", "-1");
 	EXPECT_USAGE("bad --pid", "stats", "--pid", "99999999999");
-	EXPECT_USAGE("needs --pid", "faults");
+	EXPECT_USAGE("trace needs --pid", "trace");
+	EXPECT_USAGE("--vm-fd needs --pid", "stats", "--vm-fd", "3");
+	EXPECT_USAGE("interval must be at least 1", "stats", "--interval", "0");
+	EXPECT_USAGE("unexpected '--hist'", "faults", "--hist");
+	EXPECT_USAGE("unexpected '-g'", "trace", "--pid", "1", "-g", "x");
+	EXPECT_USAGE("bad --listen 'nope'", "exporter", "--listen", "nope");
+	EXPECT_USAGE("port 1-65535", "exporter", "--listen", "127.0.0.1:0");
+	EXPECT_USAGE("bad --listen '::1:80'", "exporter", "--listen", "::1:80");
+	EXPECT_USAGE("at least 1 s", "exporter", "--interval", "0");
+	EXPECT_USAGE("not --pid", "exporter", "--pid", "1");
+	EXPECT_USAGE("version: unexpected 'x'", "version", "x");
 	EXPECT_USAGE("unexpected '--prometheus'", "faults", "--pid", "1", "--prometheus");
 	EXPECT_USAGE("needs show, set or clear", "policy", "frob");
 	EXPECT_USAGE("unknown action 'drop'", "policy", "set", "--pid", "1", "--mmio", "drop");
@@ -107,56 +118,109 @@ TEST(bad_command_lines)
 	EXPECT_USAGE("unexpected '--interval'", "trace", "--pid", "1", "--interval", "2");
 }
 
-/* A VM-wide and a vCPU entry of one class: counter, cumulative histogram. */
-TEST(prometheus_output)
+/* The exposition of @ps, in out[] */
+static void write_set(struct prom_set *ps)
 {
-	struct {
-		struct kvmx_stats st;
-		struct kvmx_stat_entry e[3];
-	} t = {
-		.st = { .nr_entries = 3, .arch = KVMX_ARCH_ARM64, .lost = 2 },
-		.e = {
-			{ .vcpu = KVMX_STAT_VM, .kind = KVMX_STAT_CLASS, .class = KVMX_EXIT_MMIO,
-			  .count = 7, .lat_count = 7, .lat_sum_ns = 3000,
-			  .lat_hist = { [8] = 3, [9] = 4 } },
-			{ .vcpu = 0, .kind = KVMX_STAT_CLASS, .class = KVMX_EXIT_MMIO, .count = 7 },
-			{ .vcpu = KVMX_STAT_VM, .kind = KVMX_STAT_RAW, .raw = 0x24, .count = 7 },
-		},
-	};
 	FILE *o = tmpfile();
-	int so = dup(1);
 	size_t n;
 
-	fflush(stdout);
-	dup2(fileno(o), 1);
-	print_prometheus(&t.st, 42);
-	fflush(stdout);
-	dup2(so, 1);
-	close(so);
+	prom_write(o, ps);
 	rewind(o);
 	n = fread(out, 1, sizeof(out) - 1, o);
 	out[n] = 0;
 	fclose(o);
+}
+
+/* every string of @want in out[] */
+static void expect_all(struct __test_metadata *_metadata, const char *const *want, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!strstr(out, want[i]))
+			TH_LOG("missing %s in:\n%s", want[i], out);
+		EXPECT_NE(NULL, strstr(out, want[i]));
+	}
+}
+
+static struct {
+	struct kvmx_stats st;
+	struct kvmx_stat_entry e[3];
+} t = {
+	.st = { .nr_entries = 3, .arch = KVMX_ARCH_ARM64, .lost = 2 },
+	.e = {
+		{ .vcpu = KVMX_STAT_VM, .kind = KVMX_STAT_CLASS, .class = KVMX_EXIT_MMIO,
+		  .count = 7, .lat_count = 7, .lat_sum_ns = 3000,
+		  .lat_hist = { [8] = 3, [9] = 4 } },
+		{ .vcpu = 0, .kind = KVMX_STAT_CLASS, .class = KVMX_EXIT_MMIO, .count = 7 },
+		{ .vcpu = KVMX_STAT_VM, .kind = KVMX_STAT_RAW, .raw = 0x24, .count = 7 },
+	},
+};
+
+/* the VMM names the guest: a quote and a backslash must not end the label */
+static const struct vm_ref vm = { .pid = 42, .fd = 5, .nr_in_proc = 1, .name = "g\"1\\" };
+
+/* A VM-wide and a vCPU entry of one class: counter, cumulative histogram. */
+TEST(prometheus_output)
+{
+	struct prom_set ps = { 0 };
+
+	ASSERT_EQ(0, prom_collect(&ps, &vm, &t.st, NULL));
+	write_set(&ps);
+	prom_free(&ps);
 
 	static const char * const want[] = {
 		"# TYPE kvmx_exits_total counter\n",
-		"kvmx_exits_total{pid=\"42\",vcpu=\"all\",class=\"mmio\"} 7\n",
-		"kvmx_exits_total{pid=\"42\",vcpu=\"0\",class=\"mmio\"} 7\n",
-		"kvmx_exits_by_reason_total{pid=\"42\",vcpu=\"all\",reason=\"",
+		"kvmx_exits_total{vm=\"g\\\"1\\\\\",pid=\"42\",vcpu=\"all\",class=\"mmio\"} 7\n",
+		"kvmx_exits_total{vm=\"g\\\"1\\\\\",pid=\"42\",vcpu=\"0\",class=\"mmio\"} 7\n",
+		"kvmx_exits_by_reason_total{vm=\"g\\\"1\\\\\",pid=\"42\",vcpu=\"all\",reason=\"",
 		/* [256, 512) ns holds 3, [512, 1024) 4: cumulative */
 		"vcpu=\"all\",class=\"mmio\",le=\"0.000000256\"} 0\n",
 		"vcpu=\"all\",class=\"mmio\",le=\"0.000000512\"} 3\n",
 		"vcpu=\"all\",class=\"mmio\",le=\"0.000001024\"} 7\n",
 		"vcpu=\"all\",class=\"mmio\",le=\"+Inf\"} 7\n",
-		"kvmx_exit_latency_seconds_sum{pid=\"42\",vcpu=\"all\",class=\"mmio\"} 0.000003000\n",
-		"kvmx_exit_latency_seconds_count{pid=\"42\",vcpu=\"all\",class=\"mmio\"} 7\n",
-		"kvmx_lost_exits_total{pid=\"42\"} 2\n",
+		"kvmx_exit_latency_seconds_sum{vm=\"g\\\"1\\\\\",pid=\"42\",vcpu=\"all\",class=\"mmio\"} 3e-06\n",
+		"kvmx_exit_latency_seconds_count{vm=\"g\\\"1\\\\\",pid=\"42\",vcpu=\"all\",class=\"mmio\"} 7\n",
+		"kvmx_lost_exits_total{vm=\"g\\\"1\\\\\",pid=\"42\"} 2\n",
 	};
-	for (n = 0; n < ARRAY_SIZE(want); n++) {
-		if (!strstr(out, want[n]))
-			TH_LOG("missing %s in:\n%s", want[n], out);
-		EXPECT_NE(NULL, strstr(out, want[n]));
-	}
+	expect_all(_metadata, want, ARRAY_SIZE(want));
+	/* each family's HELP and TYPE once, before its samples */
+	EXPECT_EQ(NULL, strstr(strstr(out, "# TYPE kvmx_exits_total") + 1,
+			       "# TYPE kvmx_exits_total"));
+	EXPECT_LT(strstr(out, "# TYPE kvmx_exits_total"), strstr(out, "kvmx_exits_total{"));
+}
+
+/*
+ * The exporter's sum across a reset: the samples read before it plus those
+ * after, key by key; a series only one of them has is kept.
+ */
+TEST(prometheus_sum_across_reset)
+{
+	struct prom_set before = { 0 }, after = { 0 }, acc = { 0 };
+
+	ASSERT_EQ(0, prom_collect(&before, &vm, &t.st, NULL));
+	t.e[1].count = 0;
+	t.st.nr_entries = 1;		/* after the reset: only the VM's mmio, 7 again */
+	ASSERT_EQ(0, prom_collect(&after, &vm, &t.st, NULL));
+	t.st.nr_entries = 3;
+	t.e[1].count = 7;
+	prom_sort(&before);
+	prom_sort(&after);
+	ASSERT_EQ(0, prom_add_set(&acc, &before));
+	ASSERT_EQ(0, prom_add_set(&acc, &after));
+	write_set(&acc);
+	static const char * const want[] = {
+		"kvmx_exits_total{vm=\"g\\\"1\\\\\",pid=\"42\",vcpu=\"all\",class=\"mmio\"} 14\n",
+		"kvmx_exits_total{vm=\"g\\\"1\\\\\",pid=\"42\",vcpu=\"0\",class=\"mmio\"} 7\n",
+		"vcpu=\"all\",class=\"mmio\",le=\"+Inf\"} 14\n",
+		"kvmx_exit_latency_seconds_sum{vm=\"g\\\"1\\\\\",pid=\"42\",vcpu=\"all\",class=\"mmio\"} 6e-06\n",
+		"kvmx_exits_by_reason_total{vm=\"g\\\"1\\\\\",pid=\"42\",vcpu=\"all\",reason=\"DABT_LOW\"} 7\n",
+		"kvmx_lost_exits_total{vm=\"g\\\"1\\\\\",pid=\"42\"} 4\n",
+	};
+	expect_all(_metadata, want, ARRAY_SIZE(want));
+	prom_free(&before);
+	prom_free(&after);
+	prom_free(&acc);
 }
 
 TEST_HARNESS_MAIN

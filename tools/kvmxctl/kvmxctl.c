@@ -105,7 +105,7 @@ int die(const char *fmt, const char *arg, int err)
 	return 1;
 }
 
-/* @s as a JSON string: quoted, with what must be escaped escaped */
+/* @s as a JSON string: quoted; quotes, backslashes and controls escaped */
 void json_str(const char *s)
 {
 	putchar('"');
