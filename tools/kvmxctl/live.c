@@ -302,21 +302,21 @@ static void trace_print(__u32 arch, const struct kvmx_exit_record *r)
 
 	if (json) {
 		printf("{\"ts_ns\":%llu,\"vcpu\":%u,\"%s\":\"%s\",\"raw\":%u,\"gpa\":%llu,",
-		       (unsigned long long)r->timestamp_ns, r->vcpu, fault ? "fault" : "class",
-		       cls ? cls : "?", r->raw, (unsigned long long)r->gpa);
+		       r->timestamp_ns, r->vcpu, fault ? "fault" : "class",
+		       cls ? cls : "?", r->raw, r->gpa);
 		printf("\"pc\":%llu,\"info\":[%llu,%llu,%llu]}\n",
-		       (unsigned long long)r->pc, (unsigned long long)r->info[0],
-		       (unsigned long long)r->info[1], (unsigned long long)r->info[2]);
+		       r->pc, r->info[0],
+		       r->info[1], r->info[2]);
 		return;
 	}
 	printf("%llu.%09llu vcpu %-3u %-6s %-14s %-14s gpa %#-14llx ",
-	       (unsigned long long)r->timestamp_ns / 1000000000,
-	       (unsigned long long)r->timestamp_ns % 1000000000, r->vcpu,
+	       r->timestamp_ns / 1000000000,
+	       r->timestamp_ns % 1000000000, r->vcpu,
 	       fault ? "fault" : "exit", cls ? cls : "?", raw ? raw : "",
-	       (unsigned long long)r->gpa);
-	printf("pc %#llx info %#llx %#llx %#llx\n", (unsigned long long)r->pc,
-	       (unsigned long long)r->info[0], (unsigned long long)r->info[1],
-	       (unsigned long long)r->info[2]);
+	       r->gpa);
+	printf("pc %#llx info %#llx %#llx %#llx\n", r->pc,
+	       r->info[0], r->info[1],
+	       r->info[2]);
 }
 
 int cmd_trace(int argc, char **argv)
@@ -377,7 +377,7 @@ int cmd_trace(int argc, char **argv)
 	}
 	if (h->overflow)
 		fprintf(stderr, "kvmxctl: %llu records lost to a full ring\n",
-			(unsigned long long)h->overflow);
+			h->overflow);
 	munmap(h, rs.mmap_size);
 	close(s);
 	return 0;

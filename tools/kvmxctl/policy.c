@@ -132,18 +132,18 @@ static void print_policy_json(const struct kvmx_policy *p)
 	       action_names[p->pio], action_names[p->unbacked]);
 	for (i = 0; i < p->nr_ranges; i++)
 		printf("%s{\"addr\":%llu,\"size\":%llu,\"pio\":%s}", i ? "," : "",
-		       (unsigned long long)p->ranges[i].addr,
-		       (unsigned long long)p->ranges[i].size,
+		       p->ranges[i].addr,
+		       p->ranges[i].size,
 		       p->ranges[i].flags & KVMX_RANGE_PIO ? "true" : "false");
 	printf("],\"classes\":[");
 	for (i = 0; i < KVMX_EXIT_NR_CLASSES; i++)
 		printf("%s{\"class\":\"%s\",\"action\":\"%s\",\"n\":%u,\"notified\":%llu}",
 		       i ? "," : "", kvmx_class_name(i), class_action_names[p->classes[i].action],
-		       p->classes[i].n, (unsigned long long)p->notified[i]);
+		       p->classes[i].n, p->notified[i]);
 	printf("],\"mmio_discarded\":%llu,\"mmio_injected\":%llu,",
-	       (unsigned long long)p->mmio_discarded, (unsigned long long)p->mmio_injected);
+	       p->mmio_discarded, p->mmio_injected);
 	printf("\"pio_discarded\":%llu,\"unbacked_injected\":%llu}\n",
-	       (unsigned long long)p->pio_discarded, (unsigned long long)p->unbacked_injected);
+	       p->pio_discarded, p->unbacked_injected);
 }
 
 static void print_policy_table(const struct kvmx_policy *p)
@@ -158,19 +158,19 @@ static void print_policy_table(const struct kvmx_policy *p)
 	for (i = 0; i < p->nr_ranges; i++)
 		printf("  %s range 0x%llx+0x%llx\n",
 		       p->ranges[i].flags & KVMX_RANGE_PIO ? "port" : "MMIO",
-		       (unsigned long long)p->ranges[i].addr,
-		       (unsigned long long)p->ranges[i].size);
+		       p->ranges[i].addr,
+		       p->ranges[i].size);
 	if (!p->nr_ranges && (p->mmio || p->pio))
 		printf("  at every address\n");
 	for (i = 0; i < KVMX_EXIT_NR_CLASSES; i++)
 		if (p->classes[i].action)
 			printf("class %-16s %s 1 in %u (notified %llu)\n", kvmx_class_name(i),
 			       class_action_names[p->classes[i].action], p->classes[i].n,
-			       (unsigned long long)p->notified[i]);
+			       p->notified[i]);
 	printf("counted: %llu MMIO discarded, %llu MMIO injected, %llu port discarded, ",
-	       (unsigned long long)p->mmio_discarded, (unsigned long long)p->mmio_injected,
-	       (unsigned long long)p->pio_discarded);
-	printf("%llu unbacked injected\n", (unsigned long long)p->unbacked_injected);
+	       p->mmio_discarded, p->mmio_injected,
+	       p->pio_discarded);
+	printf("%llu unbacked injected\n", p->unbacked_injected);
 }
 
 int cmd_policy(int argc, char **argv)

@@ -185,11 +185,11 @@ static void print_region(const struct kvmx_region_info *e, bool first)
 		       e->flags & KVMX_REGION_PIO ? "true" : "false",
 		       e->flags & KVMX_REGION_MINE ? "true" : "false");
 		printf("\"addr\":%llu,\"size\":%llu,\"reads\":%llu,\"writes\":%llu,\"bytes\":%llu,",
-		       (unsigned long long)e->addr, (unsigned long long)e->size,
-		       (unsigned long long)e->reads, (unsigned long long)e->writes,
-		       (unsigned long long)e->bytes);
+		       e->addr, e->size,
+		       e->reads, e->writes,
+		       e->bytes);
 		printf("\"dropped\":%llu,\"fallbacks\":%llu,\"last_vcpu\":%u}",
-		       (unsigned long long)e->dropped, (unsigned long long)e->fallbacks,
+		       e->dropped, e->fallbacks,
 		       e->last_vcpu);
 		return;
 	}
@@ -197,9 +197,9 @@ static void print_region(const struct kvmx_region_info *e, bool first)
 		printf("%6s %-8s %-4s %18s %10s %10s %10s %10s  %s\n", "id", "mode", "bus",
 		       "addr", "size", "reads", "writes", "dropped", "owner");
 	printf("%6u %-8s %-4s %#18llx %#10llx %10llu %10llu %10llu  %s\n", e->id, mode,
-	       e->flags & KVMX_REGION_PIO ? "pio" : "mmio", (unsigned long long)e->addr,
-	       (unsigned long long)e->size, (unsigned long long)e->reads,
-	       (unsigned long long)e->writes, (unsigned long long)e->dropped,
+	       e->flags & KVMX_REGION_PIO ? "pio" : "mmio", e->addr,
+	       e->size, e->reads,
+	       e->writes, e->dropped,
 	       e->flags & KVMX_REGION_MINE ? "kvmxctl" : "other session");
 }
 
@@ -245,7 +245,7 @@ static int cmd_regions_list(int s, const struct target *t, const struct region_a
 	free(l);
 	if (one && !found) {
 		fprintf(stderr, "kvmxctl: process %ld's VM has no region %llu\n", t->pid,
-			(unsigned long long)a->id);
+			a->id);
 		return 1;
 	}
 	return 0;
@@ -280,14 +280,14 @@ int cmd_regions(int argc, char **argv)
 		ret = 0;
 		char id[24];
 
-		snprintf(id, sizeof(id), "%llu", (unsigned long long)a.id);
+		snprintf(id, sizeof(id), "%llu", a.id);
 		if (ioctl(s, KVMX_REGION_DEL, (unsigned long)a.id)) {
 			ret = errno == ENOENT ?
 				die("no region %s added by kvmxctl (regions list shows owners)",
 				    id, 0) :
 				die("%s", "KVMX_REGION_DEL", errno);
 		} else {
-			printf("region %llu removed\n", (unsigned long long)a.id);
+			printf("region %llu removed\n", a.id);
 		}
 	} else {
 		/* a doorbell signals an eventfd: the region keeps it alive */
@@ -303,8 +303,8 @@ int cmd_regions(int argc, char **argv)
 			printf("{\"id\":%u}\n", a.r.id);
 		else
 			printf("region %u added: %s at %#llx+%#llx; %s\n", a.r.id,
-			       mode_names[a.r.mode], (unsigned long long)a.r.addr,
-			       (unsigned long long)a.r.size,
+			       mode_names[a.r.mode], a.r.addr,
+			       a.r.size,
 			       "it serves until removed, released or the VMM exits");
 		if (efd >= 0)
 			close(efd);

@@ -219,7 +219,7 @@ static void json_span(const struct span *sp)
 	printf(",\"pid\":%ld,\"vm_fd\":%d,\"measured\":\"%s\",\"seconds\":%.3f,",
 	       sp->vm->pid, sp->vm->fd,
 	       sp->diff ? "interval" : sp->kept ? "totals" : "attach_interval", sp->secs);
-	printf("\"since_ns\":%llu,", (unsigned long long)sp->since_ns);
+	printf("\"since_ns\":%llu,", sp->since_ns);
 }
 
 /* ",{"vcpu":N" (or "vm"): the start of the i-th entry of a JSON table */
@@ -240,27 +240,27 @@ static void print_stats_json(const struct kvmx_stats *st, const struct span *sp)
 	printf("{");
 	json_span(sp);
 	printf("\"arch\":\"%s\",\"lost\":%llu,\"entries\":[", arch_name(st->arch),
-	       (unsigned long long)st->lost);
+	       st->lost);
 	for (i = 0; i < st->nr_entries; i++) {
 		const struct kvmx_stat_entry *e = &st->entries[i];
 		const char *name = kvmx_raw_name(st->arch, e->raw);
 
 		json_entry_start(i, e->vcpu);
 		printf(",\"class\":\"%s\",\"count\":%llu", kvmx_class_name(e->class),
-		       (unsigned long long)e->count);
+		       e->count);
 		printf(",\"per_s\":%.1f", sp->secs > 0 ? e->count / sp->secs : 0);
 		if (e->kind == KVMX_STAT_RAW) {
 			printf(",\"raw\":%u,\"raw_name\":\"%s\"}", e->raw, name ? name : "");
 			continue;
 		}
-		printf(",\"lat_count\":%llu", (unsigned long long)e->lat_count);
-		printf(",\"lat_sum_ns\":%llu", (unsigned long long)e->lat_sum_ns);
-		printf(",\"lat_min_ns\":%llu", (unsigned long long)e->lat_min_ns);
-		printf(",\"lat_max_ns\":%llu", (unsigned long long)e->lat_max_ns);
+		printf(",\"lat_count\":%llu", e->lat_count);
+		printf(",\"lat_sum_ns\":%llu", e->lat_sum_ns);
+		printf(",\"lat_min_ns\":%llu", e->lat_min_ns);
+		printf(",\"lat_max_ns\":%llu", e->lat_max_ns);
 		printf(",\"lat_p50_ns\":%llu", percentile(e, 0.5));
 		printf(",\"lat_p99_ns\":%llu,\"lat_hist\":[", percentile(e, 0.99));
 		for (j = 0; j < KVMX_LAT_BUCKETS; j++)
-			printf("%s%llu", j ? "," : "", (unsigned long long)e->lat_hist[j]);
+			printf("%s%llu", j ? "," : "", e->lat_hist[j]);
 		printf("]}");
 	}
 	printf("]}\n");
@@ -302,7 +302,7 @@ static void print_hist(const struct kvmx_stat_entry *e)
 	if (lo < 0)
 		return;
 	printf("\n  @%s latency (ns), %llu exits:\n", kvmx_class_name(e->class),
-	       (unsigned long long)e->lat_count);
+	       e->lat_count);
 	for (b = lo; b <= hi; b++) {
 		char l[24], h[24], range[56], bar[HIST_WIDTH + 1];
 		int w = max ? (int)(e->lat_hist[b] * HIST_WIDTH / max) : 0;
@@ -316,7 +316,7 @@ static void print_hist(const struct kvmx_stat_entry *e)
 			snprintf(range, sizeof(range), "[%s, %s)", l, h);
 		memset(bar, '@', w);
 		bar[w] = 0;
-		printf("  %-16s %8llu |%-*s|\n", range, (unsigned long long)e->lat_hist[b],
+		printf("  %-16s %8llu |%-*s|\n", range, e->lat_hist[b],
 		       HIST_WIDTH, bar);
 	}
 }
@@ -330,7 +330,7 @@ static void print_stats_table(const struct kvmx_stats *st, const struct span *sp
 	printf("arch %s; latency is exit to next entry, p50/p99 are histogram bucket bounds\n",
 	       arch_name(st->arch));
 	if (st->lost)
-		printf("lost (not attributed to a vCPU): %llu\n", (unsigned long long)st->lost);
+		printf("lost (not attributed to a vCPU): %llu\n", st->lost);
 	for (i = 0; i < st->nr_entries; i++) {
 		const struct kvmx_stat_entry *e = &st->entries[i];
 		const char *name;
@@ -351,20 +351,20 @@ static void print_stats_table(const struct kvmx_stats *st, const struct span *sp
 			snprintf(label, sizeof(label), "0x%x %s", e->raw,
 				 name ? name : "(unknown)");
 			/* a stage-2 reason with no memslot behind it was counted as mmio */
-			printf("    %-26s %10llu %10s  (%s)\n", label, (unsigned long long)e->count,
+			printf("    %-26s %10llu %10s  (%s)\n", label, e->count,
 			       rate, e->class == KVMX_EXIT_STAGE2 ? "stage2 or mmio" :
 			       kvmx_class_name(e->class));
 			continue;
 		}
 		printf("  %-28s %10llu %10s", kvmx_class_name(e->class),
-		       (unsigned long long)e->count, rate);
+		       e->count, rate);
 		if (e->lat_count) {
 			printf(" %10llu %10llu %10llu",
 			       (unsigned long long)(e->lat_sum_ns / e->lat_count),
 			       percentile(e, 0.5), percentile(e, 0.99));
 			if (e->lat_max_ns)
-				printf(" %10llu %10llu", (unsigned long long)e->lat_min_ns,
-				       (unsigned long long)e->lat_max_ns);
+				printf(" %10llu %10llu", e->lat_min_ns,
+				       e->lat_max_ns);
 			else
 				printf(" %10s %10s", "-", "-");
 		}
@@ -389,10 +389,10 @@ static void print_levels(const struct kvmx_fault_entry *e, char *buf, size_t n)
 			continue;
 		if (l == KVMX_FAULT_LEVEL_NONE)
 			len += snprintf(buf + len, n - len, "%s-:%llu", len ? " " : "",
-					(unsigned long long)e->level[l]);
+					e->level[l]);
 		else
 			len += snprintf(buf + len, n - len, "%sL%d:%llu", len ? " " : "",
-					l - 2, (unsigned long long)e->level[l]);
+					l - 2, e->level[l]);
 	}
 }
 
@@ -404,7 +404,7 @@ static void print_faults_json(const struct kvmx_faults *f, const struct span *sp
 	printf("{");
 	json_span(sp);
 	printf("\"arch\":\"%s\",\"pending\":%llu,\"entries\":[", arch_name(f->arch),
-	       (unsigned long long)f->pending);
+	       f->pending);
 	for (i = 0; i < f->nr_entries; i++) {
 		const struct kvmx_fault_entry *e = &f->entries[i];
 
@@ -412,24 +412,24 @@ static void print_faults_json(const struct kvmx_faults *f, const struct span *sp
 		if (e->kind != KVMX_FAULT_KIND_CLASS) {
 			printf(",\"page\":\"%s\",\"gpa\":%llu,\"count\":%llu,\"error\":%llu}",
 			       e->kind == KVMX_FAULT_KIND_PAGE_4K ? "4k" : "2m",
-			       (unsigned long long)e->gpa, (unsigned long long)e->count,
-			       (unsigned long long)e->error);
+			       e->gpa, e->count,
+			       e->error);
 			continue;
 		}
 		printf(",\"class\":\"%s\",\"count\":%llu", kvmx_fault_class_name(e->class),
-		       (unsigned long long)e->count);
+		       e->count);
 		printf(",\"per_s\":%.1f", sp->secs > 0 ? e->count / sp->secs : 0);
 		printf(",\"read\":%llu,\"write\":%llu,\"exec\":%llu",
-		       (unsigned long long)e->read, (unsigned long long)e->write,
-		       (unsigned long long)e->exec);
-		printf(",\"to_user\":%llu,\"levels\":{", (unsigned long long)e->to_user);
+		       e->read, e->write,
+		       e->exec);
+		printf(",\"to_user\":%llu,\"levels\":{", e->to_user);
 		for (l = 0; l < KVMX_FAULT_LEVELS; l++) {
 			if (l == KVMX_FAULT_LEVEL_NONE)
 				printf("%s\"none\":%llu", l ? "," : "",
-				       (unsigned long long)e->level[l]);
+				       e->level[l]);
 			else
 				printf("%s\"%d\":%llu", l ? "," : "", l - 2,
-				       (unsigned long long)e->level[l]);
+				       e->level[l]);
 		}
 		printf("}}");
 	}
@@ -444,7 +444,7 @@ static void print_faults_table(const struct kvmx_faults *f, const struct span *s
 	print_span(sp);
 	printf("arch %s; faults are classified when their vCPU enters the guest again\n",
 	       arch_name(f->arch));
-	printf("pending (vCPU not re-entered yet): %llu\n", (unsigned long long)f->pending);
+	printf("pending (vCPU not re-entered yet): %llu\n", f->pending);
 	for (i = 0; i < f->nr_entries; i++) {
 		const struct kvmx_fault_entry *e = &f->entries[i];
 
@@ -454,8 +454,8 @@ static void print_faults_table(const struct kvmx_faults *f, const struct span *s
 				       e->kind == KVMX_FAULT_KIND_PAGE_4K ? "4 KiB pages " :
 				       "2 MiB ranges");
 			kind = e->kind;
-			printf("  0x%016llx %14llu  %llu\n", (unsigned long long)e->gpa,
-			       (unsigned long long)e->count, (unsigned long long)e->error);
+			printf("  0x%016llx %14llu  %llu\n", e->gpa,
+			       e->count, e->error);
 			continue;
 		}
 		if (e->vcpu != vcpu) {
@@ -470,10 +470,10 @@ static void print_faults_table(const struct kvmx_faults *f, const struct span *s
 		}
 		print_levels(e, levels, sizeof(levels));
 		printf("  %-12s %10llu %10.1f %8llu %8llu %8llu %8llu  %s\n",
-		       kvmx_fault_class_name(e->class), (unsigned long long)e->count,
+		       kvmx_fault_class_name(e->class), e->count,
 		       sp->secs > 0 ? e->count / sp->secs : 0,
-		       (unsigned long long)e->read, (unsigned long long)e->write,
-		       (unsigned long long)e->exec, (unsigned long long)e->to_user, levels);
+		       e->read, e->write,
+		       e->exec, e->to_user, levels);
 	}
 	if (!f->nr_entries)
 		printf("no stage-2 faults\n");
