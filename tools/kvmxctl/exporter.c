@@ -16,7 +16,8 @@
  * read and the reset is lost, as with any counter reset.
  *
  * One thread: poll() on the listening socket, the uevent socket and each
- * VMM's pidfd. A client gets 2 s to send its request and to take the answer.
+ * VMM's pidfd. A client gets 2 s in all to send its request and 2 s to take
+ * the answer, however slowly it trickles bytes.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -41,6 +42,7 @@
 #define LOOK_MS		3000	/* how long a created VM's PID is looked at */
 #define MAX_PENDING	64
 #define MAX_FAILED	256
+#define CLIENT_SECS	2
 #define PROM_CONTENT_TYPE	"text/plain; version=0.0.4; charset=utf-8"
 
 /* a VM the exporter holds */
@@ -150,10 +152,14 @@ static void check_vms(struct exporter *x)
 		struct xvm *v = &x->vms[i];
 		struct pollfd p = { .fd = v->vmm, .events = POLLIN };
 
-		if (poll(&p, 1, 0) > 0)
+		if (poll(&p, 1, 0) > 0) {
 			drop_vm(x, i, "the VMM exited");
-		else if (!vm_still_open(v->ref.pid, v->ref.fd, v->vm_copy))
-			drop_vm(x, i, "the VMM closed it");
+			continue;
+		}
+		if (vm_still_open(v->ref.pid, v->ref.fd, v->vm_copy))
+			continue;
+		/* an exiting VMM closes its files before its pidfd says so */
+		drop_vm(x, i, poll(&p, 1, 100) > 0 ? "the VMM exited" : "the VMM closed it");
 	}
 	/* a failed (pid, fd) may be another VM later: forget those gone */
 	for (i = x->nr_failed - 1; i >= 0; i--)
@@ -213,10 +219,16 @@ static void uevent_read(struct exporter *x)
 	char buf[4096];
 	ssize_t len;
 
-	while ((len = recv(x->usock, buf, sizeof(buf) - 1, 0)) != 0) {
+	for (;;) {
+		struct sockaddr_nl from;
+		socklen_t flen = sizeof(from);
 		bool kvm = false, create = false;
 		long pid = -1;
 		char *p;
+
+		len = recvfrom(x->usock, buf, sizeof(buf) - 1, 0, (struct sockaddr *)&from, &flen);
+		if (!len)
+			return;
 
 		if (len < 0) {
 			/* ENOBUFS: uevents were lost; look everywhere */
@@ -224,6 +236,9 @@ static void uevent_read(struct exporter *x)
 				scan_all(x);
 			return;
 		}
+		/* the kernel's (port 0), not a process's */
+		if (flen != sizeof(from) || from.nl_pid)
+			continue;
 		buf[len] = 0;
 		for (p = buf; p < buf + len; p += strlen(p) + 1) {
 			if (!strcmp(p, "DEVPATH=/devices/virtual/misc/kvm"))
@@ -321,12 +336,18 @@ static int write_textfile(struct exporter *x)
 	size_t len;
 	char *body = exposition(x, &len);
 	FILE *f;
+	int fd;
 
 	if (!body)
 		return -1;
 	/* a new file renamed over the old one: readers see one or the other */
 	snprintf(tmp, sizeof(tmp), "%s.%d.tmp", x->textfile, getpid());
-	f = fopen(tmp, "w");
+	/* not through a link someone put there: the directory may be shared */
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	f = fd < 0 ? NULL : fdopen(fd, "w");
+	if (!f && fd >= 0)
+		close(fd);
 	if (!f || fwrite(body, 1, len, f) != len || fclose(f) || rename(tmp, x->textfile)) {
 		fprintf(stderr, "kvmxctl exporter: cannot write %s: %s\n", x->textfile,
 			strerror(errno));
@@ -340,9 +361,9 @@ static int write_textfile(struct exporter *x)
 
 /* -- HTTP ----------------------------------------------------------------- */
 
-static void send_all(int c, const char *p, size_t len)
+static void send_all(int c, const char *p, size_t len, double until)
 {
-	while (len) {
+	while (len && mono_s() < until) {
 		ssize_t w = send(c, p, len, MSG_NOSIGNAL);
 
 		if (w <= 0)
@@ -358,14 +379,16 @@ static void respond(int c, const char *status, const char *type, const char *bod
 	char head[256];
 	int n = snprintf(head, sizeof(head), "HTTP/1.0 %s\r\nContent-Type: %s\r\n"
 			 "Content-Length: %zu\r\nConnection: close\r\n\r\n", status, type, len);
+	double until = mono_s() + CLIENT_SECS;
 
-	send_all(c, head, n);
-	send_all(c, body, len);
+	send_all(c, head, n, until);
+	send_all(c, body, len, until);
 }
 
 static void serve(struct exporter *x)
 {
-	struct timeval tv = { .tv_sec = 2 };
+	struct timeval tv = { .tv_usec = 200000 };
+	double until = mono_s() + CLIENT_SECS;
 	char req[4096], *body;
 	size_t got = 0, len;
 	ssize_t r;
@@ -376,7 +399,13 @@ static void serve(struct exporter *x)
 		return;
 	setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	while (got < sizeof(req) - 1 && (r = recv(c, req + got, sizeof(req) - 1 - got, 0)) > 0) {
+	/* each recv() and send() waits 0.2 s at most, the whole client CLIENT_SECS */
+	while (got < sizeof(req) - 1 && mono_s() < until) {
+		r = recv(c, req + got, sizeof(req) - 1 - got, 0);
+		if (r < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (r <= 0)
+			break;
 		got += r;
 		req[got] = 0;
 		if (strstr(req, "\r\n\r\n") || strstr(req, "\n\n"))
