@@ -8,10 +8,15 @@
 cd "$(dirname "$0")" || exit 1
 status=0
 # KVMX_TESTS: which of them (default: all); kvmx_fuzz runs a fixed list of
-# seeds, 20 s each
+# seeds, 20 s each. kvmx_qemu_test.sh runs when Debian's QEMU is under
+# /extra (tools/vm/run --extra of tools/vm/qemu-bundle.sh's bundle; make
+# check runs it in a test VM of its own, with one CPU).
+qemu_test=""
+[ -e /extra/qemu/l2.sh ] && qemu_test=kvmx_qemu_test.sh
 tests=${KVMX_TESTS:-"kvmx_load_test.sh kvmx_ioctl_test kvmx_guest_test kvmx_exits_test
 	kvmx_faults_test kvmx_regions_test kvmx_policy_test kvmx_safety_test
-	kvmx_locks_test kvmx_seeds_test kvmxctl_test.sh kvmxctl_exporter_test.sh kvmx_fuzz"}
+	kvmx_locks_test kvmx_seeds_test kvmxctl_test.sh kvmxctl_exporter_test.sh $qemu_test
+	kvmx_fuzz"}
 for t in $tests; do
 	[ "$t" = kvmx_fuzz ] &&
 		t="kvmx_fuzz -s ${KVMX_FUZZ_SEEDS:-1,2,3} -t ${KVMX_FUZZ_SECS:-20}"
