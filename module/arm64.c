@@ -86,7 +86,7 @@ static void kvmx_arm64_exit_observe(struct kvmx_vm *vm, struct kvm_vcpu *vcpu,
 			e.flags |= KVMX_REC_GPA_VALID;
 		}
 	}
-	kvmx_observe_exit(vm, vcpu, &e);
+	kvmx_vcpu_exit(vm, vcpu, &e);
 }
 
 static void kvmx_arm64_exit(void *data, int ret, unsigned int esr_ec,
@@ -111,7 +111,7 @@ static void kvmx_arm64_entry(void *data, unsigned long pc)
 	struct kvmx_vm *vm = kvmx_arm64_probe_begin(&vcpu);
 
 	if (unlikely(vm))
-		kvmx_observe_entry(vm, vcpu);
+		kvmx_vcpu_entry(vm, vcpu);
 	kvmx_probe_exit();
 }
 
@@ -128,8 +128,7 @@ static void kvmx_arm64_guest_fault(void *data, unsigned long pc,
 	struct kvmx_vm *vm = kvmx_arm64_probe_begin(&vcpu);
 
 	if (unlikely(vm))
-		kvmx_observe_fault(vm, vcpu, (ipa & ~0xfffULL) | (far & 0xfff),
-				   esr, pc);
+		kvmx_fault_probe(vm, vcpu, (ipa & ~0xfffULL) | (far & 0xfff), esr, pc);
 	kvmx_probe_exit();
 }
 

@@ -6,6 +6,7 @@
  * against the headers of every supported kernel so that they cannot drift.
  */
 #include "exit_class.h"
+#include "syndrome.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -280,50 +281,50 @@ static const struct kvmx_reason kvmx_svm_hi[] = {
 static const struct kvmx_reason kvmx_svm_err = R(FAILURE, "err");
 
 /* Arm ARM D19.2 (ESR_EL2): exception classes, named as in asm/esr.h. */
-static const struct kvmx_reason kvmx_arm64_ec[64] = {
-	[0x00] = R(OTHER, "UNKNOWN"),
-	[0x01] = R(HALT, "WFx"),
-	[0x03] = R(SYSREG, "CP15_32"),
-	[0x04] = R(SYSREG, "CP15_64"),
-	[0x05] = R(SYSREG, "CP14_MR"),
-	[0x06] = R(SYSREG, "CP14_LS"),
-	[0x07] = R(OTHER, "FP_ASIMD"),
-	[0x08] = R(SYSREG, "CP10_ID"),
-	[0x09] = R(OTHER, "PAC"),
-	[0x0c] = R(SYSREG, "CP14_64"),
-	[0x0d] = R(EXCEPTION, "BTI"),
-	[0x0e] = R(EXCEPTION, "ILL"),
-	[0x11] = R(EXCEPTION, "SVC32"),
-	[0x12] = R(HYPERCALL, "HVC32"),
-	[0x13] = R(HYPERCALL, "SMC32"),
-	[0x15] = R(EXCEPTION, "SVC64"),
-	[0x16] = R(HYPERCALL, "HVC64"),
-	[0x17] = R(HYPERCALL, "SMC64"),
-	[0x18] = R(SYSREG, "SYS64"),
-	[0x19] = R(OTHER, "SVE"),
-	[0x1a] = R(OTHER, "ERET"),
-	[0x1c] = R(EXCEPTION, "FPAC"),
-	[0x1d] = R(OTHER, "SME"),
-	[0x1f] = R(OTHER, "IMP_DEF"),
-	[0x20] = R(STAGE2, "IABT_LOW"),
-	[0x21] = R(EXCEPTION, "IABT_CUR"),
-	[0x22] = R(EXCEPTION, "PC_ALIGN"),
-	[0x24] = R(STAGE2, "DABT_LOW"),
-	[0x25] = R(EXCEPTION, "DABT_CUR"),
-	[0x26] = R(EXCEPTION, "SP_ALIGN"),
-	[0x27] = R(EXCEPTION, "MOPS"),
-	[0x28] = R(EXCEPTION, "FP_EXC32"),
-	[0x2c] = R(EXCEPTION, "FP_EXC64"),
-	[0x2f] = R(EXCEPTION, "SERROR"),
-	[0x30] = R(EXCEPTION, "BREAKPT_LOW"),
-	[0x31] = R(EXCEPTION, "BREAKPT_CUR"),
-	[0x32] = R(EXCEPTION, "SOFTSTP_LOW"),
-	[0x33] = R(EXCEPTION, "SOFTSTP_CUR"),
-	[0x34] = R(EXCEPTION, "WATCHPT_LOW"),
-	[0x35] = R(EXCEPTION, "WATCHPT_CUR"),
-	[0x38] = R(EXCEPTION, "BKPT32"),
-	[0x3a] = R(EXCEPTION, "VECTOR32"),
-	[0x3c] = R(EXCEPTION, "BRK64"),
+static const struct kvmx_reason kvmx_arm64_ec[KVMX_ESR_EC_MAX + 1] = {
+	[KVMX_ESR_EC_UNKNOWN] = R(OTHER, "UNKNOWN"),
+	[KVMX_ESR_EC_WFx] = R(HALT, "WFx"),
+	[KVMX_ESR_EC_CP15_32] = R(SYSREG, "CP15_32"),
+	[KVMX_ESR_EC_CP15_64] = R(SYSREG, "CP15_64"),
+	[KVMX_ESR_EC_CP14_MR] = R(SYSREG, "CP14_MR"),
+	[KVMX_ESR_EC_CP14_LS] = R(SYSREG, "CP14_LS"),
+	[KVMX_ESR_EC_FP_ASIMD] = R(OTHER, "FP_ASIMD"),
+	[KVMX_ESR_EC_CP10_ID] = R(SYSREG, "CP10_ID"),
+	[KVMX_ESR_EC_PAC] = R(OTHER, "PAC"),
+	[KVMX_ESR_EC_CP14_64] = R(SYSREG, "CP14_64"),
+	[KVMX_ESR_EC_BTI] = R(EXCEPTION, "BTI"),
+	[KVMX_ESR_EC_ILL] = R(EXCEPTION, "ILL"),
+	[KVMX_ESR_EC_SVC32] = R(EXCEPTION, "SVC32"),
+	[KVMX_ESR_EC_HVC32] = R(HYPERCALL, "HVC32"),
+	[KVMX_ESR_EC_SMC32] = R(HYPERCALL, "SMC32"),
+	[KVMX_ESR_EC_SVC64] = R(EXCEPTION, "SVC64"),
+	[KVMX_ESR_EC_HVC64] = R(HYPERCALL, "HVC64"),
+	[KVMX_ESR_EC_SMC64] = R(HYPERCALL, "SMC64"),
+	[KVMX_ESR_EC_SYS64] = R(SYSREG, "SYS64"),
+	[KVMX_ESR_EC_SVE] = R(OTHER, "SVE"),
+	[KVMX_ESR_EC_ERET] = R(OTHER, "ERET"),
+	[KVMX_ESR_EC_FPAC] = R(EXCEPTION, "FPAC"),
+	[KVMX_ESR_EC_SME] = R(OTHER, "SME"),
+	[KVMX_ESR_EC_IMP_DEF] = R(OTHER, "IMP_DEF"),
+	[KVMX_ESR_EC_IABT_LOW] = R(STAGE2, "IABT_LOW"),
+	[KVMX_ESR_EC_IABT_CUR] = R(EXCEPTION, "IABT_CUR"),
+	[KVMX_ESR_EC_PC_ALIGN] = R(EXCEPTION, "PC_ALIGN"),
+	[KVMX_ESR_EC_DABT_LOW] = R(STAGE2, "DABT_LOW"),
+	[KVMX_ESR_EC_DABT_CUR] = R(EXCEPTION, "DABT_CUR"),
+	[KVMX_ESR_EC_SP_ALIGN] = R(EXCEPTION, "SP_ALIGN"),
+	[KVMX_ESR_EC_MOPS] = R(EXCEPTION, "MOPS"),
+	[KVMX_ESR_EC_FP_EXC32] = R(EXCEPTION, "FP_EXC32"),
+	[KVMX_ESR_EC_FP_EXC64] = R(EXCEPTION, "FP_EXC64"),
+	[KVMX_ESR_EC_SERROR] = R(EXCEPTION, "SERROR"),
+	[KVMX_ESR_EC_BREAKPT_LOW] = R(EXCEPTION, "BREAKPT_LOW"),
+	[KVMX_ESR_EC_BREAKPT_CUR] = R(EXCEPTION, "BREAKPT_CUR"),
+	[KVMX_ESR_EC_SOFTSTP_LOW] = R(EXCEPTION, "SOFTSTP_LOW"),
+	[KVMX_ESR_EC_SOFTSTP_CUR] = R(EXCEPTION, "SOFTSTP_CUR"),
+	[KVMX_ESR_EC_WATCHPT_LOW] = R(EXCEPTION, "WATCHPT_LOW"),
+	[KVMX_ESR_EC_WATCHPT_CUR] = R(EXCEPTION, "WATCHPT_CUR"),
+	[KVMX_ESR_EC_BKPT32] = R(EXCEPTION, "BKPT32"),
+	[KVMX_ESR_EC_VECTOR32] = R(EXCEPTION, "VECTOR32"),
+	[KVMX_ESR_EC_BRK64] = R(EXCEPTION, "BRK64"),
 };
 
 /* arm64 exits other than traps, named after ARM_EXCEPTION_* */
@@ -419,7 +420,7 @@ bool kvmx_exit_has_gpa(__u32 arch, __u32 raw)
 	case KVMX_ARCH_X86_SVM:
 		return raw == KVMX_SVM_EXIT_NPF;
 	case KVMX_ARCH_ARM64:
-		return raw == 0x20 || raw == 0x24;	/* IABT_LOW, DABT_LOW */
+		return raw == KVMX_ESR_EC_IABT_LOW || raw == KVMX_ESR_EC_DABT_LOW;
 	}
 	return false;
 }

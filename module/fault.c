@@ -25,68 +25,21 @@
 #include <linux/uaccess.h>
 #include "kvmx.h"
 
-/**
- * kvmx_gpa_slot() - is @gpa ordinary guest memory (a memslot, address space 0)?
- * @kvm:	the VM
- * @gpa:	a guest-physical address
- * @readonly:	if non-NULL, set to whether that memslot is read-only
- *
- * The slot's flags are read inside kvm->srcu: a slot being deleted is
- * freed after it.
- */
-bool kvmx_gpa_slot(struct kvm *kvm, u64 gpa, bool *readonly)
+/* The writer's view of @f: a reset (a new stats generation) applied. */
+static void kvmx_faults_current(struct kvmx_vm *vm, struct kvmx_vcpu_faults *f)
 {
-	struct kvm_memory_slot *slot;
-	bool backed, ro;
-	int idx;
+	u32 gen = READ_ONCE(vm->gen);
 
-	idx = srcu_read_lock(&kvm->srcu);
-	slot = __gfn_to_memslot(kvm_memslots(kvm), gpa_to_gfn(gpa));
-	backed = slot && !(slot->flags & KVM_MEMSLOT_INVALID);
-	ro = backed && (slot->flags & KVM_MEM_READONLY);
-	srcu_read_unlock(&kvm->srcu, idx);
-	if (readonly)
-		*readonly = ro;
-	return backed;
-}
-
-/**
- * kvmx_observe_fault() - a stage-2 fault reported by KVM's fault tracepoint
- * @vm:		the attached VM
- * @vcpu:	the faulting vCPU, running on this CPU
- * @gpa:	the faulting guest-physical address (IPA)
- * @syndrome:	ESR_EL2, EPT-violation qualification or NPF error code
- * @pc:		the guest PC if the caller has it for free, else 0
- *
- * x86's kvm_page_fault also fires for intercepted #PF (shadow paging, a
- * guest-virtual address): only a fault following a stage-2 exit counts.
- */
-void kvmx_observe_fault(struct kvmx_vm *vm, struct kvm_vcpu *vcpu, u64 gpa,
-			u64 syndrome, u64 pc)
-{
-	struct kvmx_vcpu_stats *vs = kvmx_vcpu_stats(vm, vcpu);
-	struct kvmx_pending_fault *pf;
-	bool backed, readonly;
-
-	if (unlikely(!vs) || vs->pending == KVMX_NO_PENDING ||
-	    kvmx_exit_class(vm->arch, vs->last_raw) != KVMX_EXIT_STAGE2)
+	if (likely(f->gen == gen))
 		return;
-	pf = &vs->pf;
-	if (unlikely(pf->valid))	/* no entry since the last one */
-		kvmx_fault_resolve(vm, vcpu, vs);
-
-	kvmx_decode_fault(vm->arch, vs->last_raw, syndrome, &pf->fi);
-	backed = kvmx_gpa_slot(vcpu->kvm, gpa, &readonly);
-	pf->class = kvmx_fault_classify(&pf->fi, backed, readonly);
-	pf->raw = vs->last_raw;
-	pf->gpa = gpa;
-	memcpy(pf->info, vs->exit_info, sizeof(pf->info));
-	if (atomic_read(&vm->nr_rings)) {
-		pf->ts = ktime_get_ns();
-		pf->pc = pc ?: kvmx_arch_guest_pc(vcpu);
-	}
-	kvmx_arch_fault_snap(vcpu, pf->snap);
-	pf->valid = true;
+	memset(f->fault, 0, sizeof(f->fault));
+	f->pf.valid = false;
+	f->stage2_exit = false;
+	write_seqcount_begin(&f->hot_seq);
+	memset(f->hot, 0, sizeof(f->hot));
+	write_seqcount_end(&f->hot_seq);
+	/* zeroes before gen; pairs with the acquire in kvmx_faults_snapshot() */
+	smp_store_release(&f->gen, gen);
 }
 
 /*
@@ -145,15 +98,15 @@ static void kvmx_fault_count(struct kvmx_fault_stat *fs,
 }
 
 /**
- * kvmx_fault_resolve() - classify @vs's pending fault now KVM handled it
+ * kvmx_fault_resolve() - classify @f's pending fault now KVM handled it
  * @vm:		the VM
  * @vcpu:	the vCPU; its thread, or the caller holds its mutex
- * @vs:		its counters, with a valid pending fault
+ * @f:		its fault state, with a valid pending fault
  */
-void kvmx_fault_resolve(struct kvmx_vm *vm, struct kvm_vcpu *vcpu,
-			struct kvmx_vcpu_stats *vs)
+static void kvmx_fault_resolve(struct kvmx_vm *vm, struct kvm_vcpu *vcpu,
+			       struct kvmx_vcpu_faults *f)
 {
-	struct kvmx_pending_fault *pf = &vs->pf;
+	struct kvmx_pending_fault *pf = &f->pf;
 	enum kvmx_fault_outcome out;
 	struct kvmx_fault_stat *fs;
 	unsigned int class;
@@ -161,13 +114,13 @@ void kvmx_fault_resolve(struct kvmx_vm *vm, struct kvm_vcpu *vcpu,
 	pf->valid = false;
 	out = kvmx_arch_fault_outcome(vcpu, pf->snap);
 	class = kvmx_fault_final_class(pf->class, out);
-	fs = &vs->fault[class];
+	fs = &f->fault[class];
 	kvmx_fault_count(fs, &pf->fi, out == KVMX_OUTCOME_MMIO_USER);
 
-	write_seqcount_begin(&vs->hot_seq);
-	kvmx_hot_add(vs->hot[KVMX_HOT_4K], &vs->hot_last[KVMX_HOT_4K], pf->gpa >> 12);
-	kvmx_hot_add(vs->hot[KVMX_HOT_2M], &vs->hot_last[KVMX_HOT_2M], pf->gpa >> 21);
-	write_seqcount_end(&vs->hot_seq);
+	write_seqcount_begin(&f->hot_seq);
+	kvmx_hot_add(f->hot[KVMX_HOT_4K], &f->hot_last[KVMX_HOT_4K], pf->gpa >> 12);
+	kvmx_hot_add(f->hot[KVMX_HOT_2M], &f->hot_last[KVMX_HOT_2M], pf->gpa >> 21);
+	write_seqcount_end(&f->hot_seq);
 
 	if (atomic_read(&vm->nr_rings)) {
 		struct kvmx_exit_record rec = {
@@ -190,14 +143,86 @@ void kvmx_fault_resolve(struct kvmx_vm *vm, struct kvm_vcpu *vcpu,
 	}
 }
 
-/* KVMX_RESET_STATS, applied by the writer (kvmx_vcpu_stats()). */
-void kvmx_fault_reset(struct kvmx_vcpu_stats *vs)
+/**
+ * kvmx_fault_exit() - a vCPU's exit, before observe.c refines its class
+ * @vm:		the attached VM
+ * @f:		the vCPU's fault state; its thread calls this
+ * @e:		the exit
+ *
+ * A stage-2 exit is remembered until the vCPU's next entry: the fault
+ * tracepoint that follows it reports its fault.
+ */
+void kvmx_fault_exit(struct kvmx_vm *vm, struct kvmx_vcpu_faults *f,
+		     const struct kvmx_exit *e)
 {
-	memset(vs->fault, 0, sizeof(vs->fault));
-	vs->pf.valid = false;
-	write_seqcount_begin(&vs->hot_seq);
-	memset(vs->hot, 0, sizeof(vs->hot));
-	write_seqcount_end(&vs->hot_seq);
+	kvmx_faults_current(vm, f);
+	f->stage2_exit = e->class == KVMX_EXIT_STAGE2;
+	if (!f->stage2_exit)
+		return;
+	f->exit_raw = e->raw;
+	memcpy(f->exit_info, e->info, sizeof(f->exit_info));
+}
+
+/**
+ * kvmx_fault_probe() - a stage-2 fault reported by KVM's fault tracepoint
+ * @vm:		the attached VM
+ * @vcpu:	the faulting vCPU, running on this CPU
+ * @gpa:	the faulting guest-physical address (IPA)
+ * @syndrome:	ESR_EL2, EPT-violation qualification or NPF error code
+ * @pc:		the guest PC if the caller has it for free, else 0
+ *
+ * x86's kvm_page_fault also fires for intercepted #PF (shadow paging, a
+ * guest-virtual address): only a fault following a stage-2 exit counts.
+ */
+void kvmx_fault_probe(struct kvmx_vm *vm, struct kvm_vcpu *vcpu, u64 gpa,
+		      u64 syndrome, u64 pc)
+{
+	struct kvmx_vcpu *v = kvmx_vcpu_find(vm, vcpu->vcpu_idx);
+	struct kvmx_pending_fault *pf;
+	struct kvmx_vcpu_faults *f;
+	bool backed, readonly;
+
+	/* no state: its exit was not observed either */
+	if (unlikely(!v))
+		return;
+	f = &v->faults;
+	kvmx_faults_current(vm, f);
+	/* not after a stage-2 exit of this VM's */
+	if (!f->stage2_exit)
+		return;
+	pf = &f->pf;
+	if (unlikely(pf->valid))	/* no entry since the last one */
+		kvmx_fault_resolve(vm, vcpu, f);
+
+	kvmx_decode_fault(vm->arch, f->exit_raw, syndrome, &pf->fi);
+	backed = kvmx_gpa_slot(vcpu->kvm, gpa, &readonly);
+	pf->class = kvmx_fault_classify(&pf->fi, backed, readonly);
+	pf->raw = f->exit_raw;
+	pf->gpa = gpa;
+	memcpy(pf->info, f->exit_info, sizeof(pf->info));
+	if (atomic_read(&vm->nr_rings)) {
+		pf->ts = ktime_get_ns();
+		pf->pc = pc ?: kvmx_arch_guest_pc(vcpu);
+	}
+	kvmx_arch_fault_snap(vcpu, pf->snap);
+	pf->valid = true;
+}
+
+/**
+ * kvmx_fault_entry() - the vCPU enters the guest again
+ * @vm:		the attached VM
+ * @vcpu:	the vCPU, whose thread this is
+ * @f:		its fault state
+ *
+ * KVM is done with the exit: the pending fault's outcome is known.
+ */
+void kvmx_fault_entry(struct kvmx_vm *vm, struct kvm_vcpu *vcpu,
+		      struct kvmx_vcpu_faults *f)
+{
+	kvmx_faults_current(vm, f);
+	f->stage2_exit = false;
+	if (f->pf.valid)
+		kvmx_fault_resolve(vm, vcpu, f);
 }
 
 /*
@@ -206,19 +231,17 @@ void kvmx_fault_reset(struct kvmx_vcpu_stats *vs)
  */
 static void kvmx_fault_resolve_idle(struct kvmx_vm *vm, struct kvm_vcpu *vcpu)
 {
-	struct kvmx_vcpu_stats *vs;
+	struct kvmx_vcpu *v = kvmx_vcpu_find(vm, vcpu->vcpu_idx);
 
-	/* pairs with the release publishing it */
-	vs = smp_load_acquire(&vm->vcpus[vcpu->vcpu_idx]);
-	if (!vs || !READ_ONCE(vs->pf.valid))
+	if (!v || !READ_ONCE(v->faults.pf.valid))
 		return;
 	if (!mutex_trylock(&vcpu->mutex))
 		return;		/* running, or in another vCPU ioctl */
 	/* vcpu->mutex: no probe of this vCPU runs; the writer's role is ours */
 	preempt_disable();
-	vs = kvmx_vcpu_stats(vm, vcpu);
-	if (vs && vs->pf.valid)
-		kvmx_fault_resolve(vm, vcpu, vs);
+	kvmx_faults_current(vm, &v->faults);
+	if (v->faults.pf.valid)
+		kvmx_fault_resolve(vm, vcpu, &v->faults);
 	preempt_enable();
 	mutex_unlock(&vcpu->mutex);
 }
@@ -229,16 +252,18 @@ struct kvmx_faults_snap {
 	bool pending;
 };
 
-static bool kvmx_faults_snapshot(struct kvmx_vm *vm, unsigned int idx,
+/* For readers: as kvmx_exits_snapshot() (observe.c), for @v's faults. */
+static bool kvmx_faults_snapshot(struct kvmx_vm *vm, const struct kvmx_vcpu *v,
 				 struct kvmx_faults_snap *out)
 {
-	const struct kvmx_vcpu_stats *vs = kvmx_vcpu_stats_current(vm, idx);
+	const struct kvmx_vcpu_faults *vf = &v->faults;
 	unsigned int i, j, seq;
 
-	if (!vs)
+	/* pairs with the release after a reset's zeroing */
+	if (smp_load_acquire(&vf->gen) != READ_ONCE(vm->gen))
 		return false;
 	for (i = 0; i < KVMX_FAULT_NR_CLASSES; i++) {
-		const struct kvmx_fault_stat *f = &vs->fault[i];
+		const struct kvmx_fault_stat *f = &vf->fault[i];
 		struct kvmx_fault_stat *o = &out->fault[i];
 
 		o->count = READ_ONCE(f->count);
@@ -250,10 +275,10 @@ static bool kvmx_faults_snapshot(struct kvmx_vm *vm, unsigned int idx,
 			o->level[j] = READ_ONCE(f->level[j]);
 	}
 	do {
-		seq = read_seqcount_begin(&vs->hot_seq);
-		memcpy(out->hot, vs->hot, sizeof(out->hot));
-	} while (read_seqcount_retry(&vs->hot_seq, seq));
-	out->pending = READ_ONCE(vs->pf.valid);
+		seq = read_seqcount_begin(&vf->hot_seq);
+		memcpy(out->hot, vf->hot, sizeof(out->hot));
+	} while (read_seqcount_retry(&vf->hot_seq, seq));
+	out->pending = READ_ONCE(vf->pf.valid);
 	return true;
 }
 
@@ -356,30 +381,31 @@ static int kvmx_fault_emit_hot(struct kvmx_table_writer *w,
 
 long kvmx_get_faults(struct kvmx_vm *vm, struct kvmx_faults __user *uarg)
 {
-	struct kvmx_table_writer w = { .dst = uarg->entries,
-				       .entry_size = sizeof(struct kvmx_fault_entry) };
+	struct kvmx_table_writer w;
 	struct kvmx_fault_stat sum[KVMX_FAULT_NR_CLASSES] = {};
 	struct kvmx_hot_page *hot[2] = {};
 	struct kvmx_faults_snap *snap;
-	unsigned int i, g, nhot = 0, nr_vcpus;
+	unsigned int g, nhot = 0, nr_vcpus;
+	unsigned long i, last;
 	struct kvmx_faults hdr;
 	struct kvm_vcpu *vcpu;
-	unsigned long idx;
+	struct kvmx_vcpu *v;
 	u64 pending = 0;
-	u32 argsz;
 	int ret;
 
-	if (get_user(argsz, &uarg->argsz) || get_user(hdr.flags, &uarg->flags))
-		return -EFAULT;
-	if (argsz < sizeof(hdr) || hdr.flags)
-		return -EINVAL;
-	w.room = (argsz - sizeof(hdr)) / sizeof(struct kvmx_fault_entry);
+	ret = kvmx_table_begin(&w, uarg, sizeof(hdr), sizeof(struct kvmx_fault_entry), 0, NULL);
+	if (ret)
+		return ret;
 
-	kvm_for_each_vcpu(idx, vcpu, vm->kvm)
+	kvm_for_each_vcpu(i, vcpu, vm->kvm)
 		kvmx_fault_resolve_idle(vm, vcpu);
 
-	/* vCPUs created from here on are not reported */
+	/*
+	 * vCPUs created from here on are not reported: at most @nr_vcpus
+	 * tables of hot pages (a vCPU's vcpu_idx is below online_vcpus)
+	 */
 	nr_vcpus = atomic_read(&vm->kvm->online_vcpus);
+	last = max(nr_vcpus, 1U) - 1;
 	ret = -ENOMEM;
 	snap = kvmalloc(sizeof(*snap), GFP_KERNEL_ACCOUNT);
 	for (g = 0; g < 2; g++)
@@ -388,8 +414,8 @@ long kvmx_get_faults(struct kvmx_vm *vm, struct kvmx_faults __user *uarg)
 	if (!snap || !hot[0] || !hot[1])
 		goto out;
 
-	for (i = 0; i < nr_vcpus; i++) {
-		if (!kvmx_faults_snapshot(vm, i, snap))
+	xa_for_each_range(&vm->vcpus, i, v, 0, last) {
+		if (!kvmx_faults_snapshot(vm, v, snap))
 			continue;
 		kvmx_faults_add(sum, snap->fault);
 		for (g = 0; g < 2; g++)
@@ -398,8 +424,8 @@ long kvmx_get_faults(struct kvmx_vm *vm, struct kvmx_faults __user *uarg)
 		pending += snap->pending;
 	}
 	ret = kvmx_fault_emit_classes(&w, KVMX_STAT_VM, sum);
-	for (i = 0; !ret && i < nr_vcpus; i++)
-		if (kvmx_faults_snapshot(vm, i, snap))
+	xa_for_each_range(&vm->vcpus, i, v, 0, last)
+		if (!ret && kvmx_faults_snapshot(vm, v, snap))
 			ret = kvmx_fault_emit_classes(&w, i, snap->fault);
 	for (g = 0; !ret && g < 2; g++)
 		ret = kvmx_fault_emit_hot(&w, hot[g], nhot, g);
@@ -408,7 +434,7 @@ long kvmx_get_faults(struct kvmx_vm *vm, struct kvmx_faults __user *uarg)
 
 	hdr = (struct kvmx_faults) {
 		.argsz = sizeof(hdr) + w.total * sizeof(struct kvmx_fault_entry),
-		.flags = w.written < w.total ? KVMX_STATS_TRUNCATED : 0,
+		.flags = w.written < w.total ? KVMX_TABLE_TRUNCATED : 0,
 		.arch = vm->arch,
 		.entry_size = sizeof(struct kvmx_fault_entry),
 		.nr_entries = w.written,

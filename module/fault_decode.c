@@ -8,8 +8,7 @@
  */
 #include "exit_class.h"
 #include "fault_decode.h"
-
-#define BIT64(n)	(1ull << (n))
+#include "syndrome.h"
 
 static const char * const kvmx_fault_type_names[KVMX_FT_NR_TYPES] = {
 	[KVMX_FT_UNKNOWN]		= "unknown",
@@ -118,27 +117,27 @@ static void kvmx_decode_fsc(unsigned int fsc, bool iabt, struct kvmx_fault_info 
 
 /**
  * kvmx_decode_arm64_abort() - decode ESR_EL2 of a stage-2 abort
- * @esr:	ESR_EL2 with EC 0x20 (IABT_LOW) or 0x24 (DABT_LOW)
+ * @esr:	ESR_EL2 with EC IABT_LOW or DABT_LOW
  * @fi:		result
  *
  * Return: false (and an unknown @fi) if @esr is not such an abort.
  */
 bool kvmx_decode_arm64_abort(__u64 esr, struct kvmx_fault_info *fi)
 {
-	unsigned int ec = (esr >> 26) & 0x3f;
-	bool iabt = ec == 0x20;
+	unsigned int ec = KVMX_ESR_EC(esr);
+	bool iabt = ec == KVMX_ESR_EC_IABT_LOW;
 
 	kvmx_fault_init(fi);
-	if (ec != 0x20 && ec != 0x24)
+	if (ec != KVMX_ESR_EC_IABT_LOW && ec != KVMX_ESR_EC_DABT_LOW)
 		return false;
 
-	kvmx_decode_fsc(esr & 0x3f, iabt, fi);
-	if (esr & BIT64(10))
+	kvmx_decode_fsc(esr & KVMX_ESR_FSC_MASK, iabt, fi);
+	if (esr & KVMX_ESR_FNV)
 		fi->flags |= KVMX_FF_FNV;
-	if (esr & BIT64(9))
+	if (esr & KVMX_ESR_EA)
 		fi->flags |= KVMX_FF_EA;
 	/* S1PTW: the fault was on the stage-2 translation of a stage-1 walk */
-	if (esr & BIT64(7))
+	if (esr & KVMX_ESR_S1PTW)
 		fi->flags |= KVMX_FF_WALK;
 	else if (fi->type != KVMX_FT_UNKNOWN && !(fi->flags & KVMX_FF_WALK))
 		fi->flags |= KVMX_FF_FINAL;
@@ -146,7 +145,7 @@ bool kvmx_decode_arm64_abort(__u64 esr, struct kvmx_fault_info *fi)
 	if (iabt) {
 		fi->access = KVMX_ACC_EXEC;
 		/* ISS bits 24:11 and 8 are RES0 for an instruction abort */
-		if (esr & (0x1fff800ull | BIT64(8)))
+		if (esr & (KVMX_ESR_IABT_RES0 | KVMX_ESR_CM))
 			fi->flags |= KVMX_FF_UNKNOWN_BITS;
 		return true;
 	}
@@ -156,18 +155,18 @@ bool kvmx_decode_arm64_abort(__u64 esr, struct kvmx_fault_info *fi)
 	 * walker's access: a descriptor read, or a write for a hardware
 	 * access-flag/dirty update. Cache maintenance reports a write.
 	 */
-	fi->access = esr & BIT64(6) ? KVMX_ACC_WRITE : KVMX_ACC_READ;
-	if (esr & BIT64(8))
+	fi->access = esr & KVMX_ESR_WNR ? KVMX_ACC_WRITE : KVMX_ACC_READ;
+	if (esr & KVMX_ESR_CM)
 		fi->flags |= KVMX_FF_CM;
-	if (esr & BIT64(13))
+	if (esr & KVMX_ESR_VNCR)
 		fi->flags |= KVMX_FF_VNCR;
-	if (esr & BIT64(24)) {
+	if (esr & KVMX_ESR_ISV) {
 		fi->flags |= KVMX_FF_ISV;
-		fi->sas = (esr >> 22) & 3;
-		fi->sse = !!(esr & BIT64(21));
-		fi->srt = (esr >> 16) & 0x1f;
-		fi->sf = !!(esr & BIT64(15));
-		fi->ar = !!(esr & BIT64(14));
+		fi->sas = (esr >> KVMX_ESR_SAS_SHIFT) & KVMX_ESR_SAS_MASK;
+		fi->sse = !!(esr & KVMX_ESR_SSE);
+		fi->srt = (esr >> KVMX_ESR_SRT_SHIFT) & KVMX_ESR_SRT_MASK;
+		fi->sf = !!(esr & KVMX_ESR_SF);
+		fi->ar = !!(esr & KVMX_ESR_AR);
 	}
 	return true;
 }
@@ -182,34 +181,34 @@ bool kvmx_decode_arm64_abort(__u64 esr, struct kvmx_fault_info *fi)
 void kvmx_decode_ept_violation(__u64 qual, struct kvmx_fault_info *fi)
 {
 	kvmx_fault_init(fi);
-	if (qual & BIT64(0))
+	if (qual & KVMX_EPT_READ)
 		fi->access |= KVMX_ACC_READ;
-	if (qual & BIT64(1))
+	if (qual & KVMX_EPT_WRITE)
 		fi->access |= KVMX_ACC_WRITE;
-	if (qual & BIT64(2))
+	if (qual & KVMX_EPT_FETCH)
 		fi->access |= KVMX_ACC_EXEC;
-	if (qual & BIT64(3))
+	if (qual & KVMX_EPT_READABLE)
 		fi->perm |= KVMX_ACC_READ;
-	if (qual & BIT64(4))
+	if (qual & KVMX_EPT_WRITABLE)
 		fi->perm |= KVMX_ACC_WRITE;
-	if (qual & (BIT64(5) | BIT64(6)))	/* supervisor or user executable */
+	if (qual & (KVMX_EPT_EXECUTABLE | KVMX_EPT_USER_EXEC))	/* supervisor or user executable */
 		fi->perm |= KVMX_ACC_EXEC;
 	fi->flags |= KVMX_FF_PERM_VALID;
 	/* no permission at all: the entry was not present */
 	fi->type = fi->perm ? KVMX_FT_PERMISSION : KVMX_FT_TRANSLATION;
 
-	if (qual & BIT64(7)) {
+	if (qual & KVMX_EPT_GLA_VALID) {
 		fi->flags |= KVMX_FF_GLA_VALID;
-		fi->flags |= qual & BIT64(8) ? KVMX_FF_FINAL : KVMX_FF_WALK;
-		if ((qual & BIT64(8)) && (qual & BIT64(9)))
+		fi->flags |= qual & KVMX_EPT_GLA_FINAL ? KVMX_FF_FINAL : KVMX_FF_WALK;
+		if ((qual & KVMX_EPT_GLA_FINAL) && (qual & KVMX_EPT_USER))
 			fi->flags |= KVMX_FF_USER;
-	} else if (qual & BIT64(8)) {
+	} else if (qual & KVMX_EPT_GLA_FINAL) {
 		/* bit 8 is reserved when bit 7 is clear */
 		fi->flags |= KVMX_FF_UNKNOWN_BITS;
 	}
-	if (qual & BIT64(12))
+	if (qual & KVMX_EPT_NMI_UNBLOCK)
 		fi->flags |= KVMX_FF_NMI_UNBLOCK;
-	if (!fi->access || (qual & ~0x1ffffull))
+	if (!fi->access || (qual & ~KVMX_EPT_DEFINED))
 		fi->flags |= KVMX_FF_UNKNOWN_BITS;
 }
 
@@ -222,20 +221,20 @@ void kvmx_decode_ept_violation(__u64 qual, struct kvmx_fault_info *fi)
 void kvmx_decode_npf(__u64 ec, struct kvmx_fault_info *fi)
 {
 	kvmx_fault_init(fi);
-	fi->access = ec & BIT64(4) ? KVMX_ACC_EXEC :
-		     ec & BIT64(1) ? KVMX_ACC_WRITE : KVMX_ACC_READ;
-	if (ec & BIT64(3))
+	fi->access = ec & KVMX_NPF_FETCH ? KVMX_ACC_EXEC :
+		     ec & KVMX_NPF_WRITE ? KVMX_ACC_WRITE : KVMX_ACC_READ;
+	if (ec & KVMX_NPF_RSVD)
 		fi->type = KVMX_FT_RESERVED_BIT;
 	else
-		fi->type = ec & BIT64(0) ? KVMX_FT_PERMISSION : KVMX_FT_TRANSLATION;
-	if (ec & BIT64(2))
+		fi->type = ec & KVMX_NPF_PRESENT ? KVMX_FT_PERMISSION : KVMX_FT_TRANSLATION;
+	if (ec & KVMX_NPF_USER)
 		fi->flags |= KVMX_FF_USER;
 
-	switch (ec & (BIT64(32) | BIT64(33))) {
-	case BIT64(32):
+	switch (ec & (KVMX_NPF_GUEST_FINAL | KVMX_NPF_GUEST_PAGE)) {
+	case KVMX_NPF_GUEST_FINAL:
 		fi->flags |= KVMX_FF_FINAL;
 		break;
-	case BIT64(33):
+	case KVMX_NPF_GUEST_PAGE:
 		fi->flags |= KVMX_FF_WALK;
 		break;
 	default:
@@ -243,7 +242,7 @@ void kvmx_decode_npf(__u64 ec, struct kvmx_fault_info *fi)
 		fi->flags |= KVMX_FF_UNKNOWN_BITS;
 		break;
 	}
-	if (ec & ~(0x7full | BIT64(31) | (0x3full << 32)))
+	if (ec & ~KVMX_NPF_DEFINED)
 		fi->flags |= KVMX_FF_UNKNOWN_BITS;
 }
 

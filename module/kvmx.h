@@ -116,7 +116,8 @@ struct kvmx_pending_fault {
 };
 
 /*
- * struct kvmx_vcpu_stats - counters of one vCPU
+ * struct kvmx_vcpu_exits - observe.c's part of a vCPU's state: its exit
+ * counters and the exit awaiting its entry. Only observe.c touches it.
  *
  * Written only by the thread running the vCPU, from KVM's exit and entry
  * tracepoints: one writer, so plain (WRITE_ONCE) increments are exact.
@@ -124,19 +125,35 @@ struct kvmx_pending_fault {
  * differs from the VM's: a reset is applied by the writer itself, at the
  * vCPU's next exit or entry.
  */
-struct kvmx_vcpu_stats {
+struct kvmx_vcpu_exits {
 	u32 gen;
 	u8 pending;		/* class of the exit awaiting its entry */
-	u32 last_raw;		/* raw reason of that exit */
 	u64 exit_clock;		/* kvmx_clock() at that exit */
-	u64 exit_info[3];	/* info words of the last stage-2 exit */
 	struct kvmx_class_stat cls[KVMX_EXIT_NR_CLASSES];
 	u64 raw[KVMX_RAW_SLOTS];
+};
+
+/*
+ * struct kvmx_vcpu_faults - fault.c's part of a vCPU's state: its stage-2
+ * fault counters, hot pages and the fault awaiting its outcome. Only
+ * fault.c touches it; one writer, as for the exit counters (see fault.c).
+ */
+struct kvmx_vcpu_faults {
+	u32 gen;
+	bool stage2_exit;	/* a stage-2 exit awaits its entry: */
+	u32 exit_raw;		/* its raw reason */
+	u64 exit_info[3];	/* and info words */
 	struct kvmx_fault_stat fault[KVMX_FAULT_NR_CLASSES];
 	struct kvmx_pending_fault pf;
 	seqcount_t hot_seq;	/* the writer is the vCPU: no lock */
 	struct kvmx_hot_page hot[2][KVMX_HOT_SLOTS];
 	u8 hot_last[2];		/* the entry of each table hit last */
+};
+
+/* vcpu.c: the state of one vCPU of an attached VM */
+struct kvmx_vcpu {
+	struct kvmx_vcpu_exits exits;
+	struct kvmx_vcpu_faults faults;
 };
 
 /**
@@ -160,9 +177,10 @@ struct kvmx_vcpu_stats {
  * @region_ids:	live regions by id, for mmap(); ids are allocated here
  * @next_region_id: where the cyclic id allocation goes on
  * @policy:	the exit policy, NULL for the default (RCU; policy.c)
- * @vcpus:	per-vCPU counters by vcpu_idx, allocated at attach or first exit
- * @stats_missing: vCPUs whose counters a probe could not allocate (atomic bits)
- * @stats_work:	allocates those (observe.c)
+ * @vcpus:	per-vCPU state (struct kvmx_vcpu) by vcpu_idx, allocated at
+ *		attach or first exit (vcpu.c; the xarray's own lock)
+ * @vcpus_missing: vCPUs whose state a probe could not allocate (atomic bits)
+ * @vcpus_work:	allocates those (vcpu.c)
  *
  * @hnode, @nr_sessions and @sessions are changed under kvmx_vms_lock.
  */
@@ -187,9 +205,9 @@ struct kvmx_vm {
 	struct xarray region_ids;	/* its own spinlock; see region.c */
 	u32 next_region_id;
 	struct kvmx_vm_policy __rcu *policy;
-	struct kvmx_vcpu_stats *vcpus[KVM_MAX_VCPUS];
-	DECLARE_BITMAP(stats_missing, KVM_MAX_VCPUS);
-	struct work_struct stats_work;
+	struct xarray vcpus;
+	DECLARE_BITMAP(vcpus_missing, KVM_MAX_VCPUS);
+	struct work_struct vcpus_work;
 };
 
 /*
@@ -239,6 +257,11 @@ struct kvmx_vm_policy;
 #define KVMX_REGION_MMAP_SHIFT	24
 #define KVMX_REGION_ID_MAX	U32_MAX
 
+static inline u64 kvmx_region_mmap_offset(u32 id)
+{
+	return (u64)id << KVMX_REGION_MMAP_SHIFT;
+}
+
 struct kvmx_session {
 	struct kvmx_vm *vm;
 	struct list_head vm_node;	/* in vm->sessions */
@@ -272,19 +295,55 @@ static inline struct kvmx_vm *kvmx_vm_find(struct kvm *kvm)
 	return NULL;
 }
 
+/* vcpu.c */
+struct kvmx_vcpu *kvmx_vcpu_get(struct kvmx_vm *vm, struct kvm_vcpu *vcpu);
+struct kvmx_vcpu *kvmx_vcpu_find(struct kvmx_vm *vm, unsigned int idx);
+int kvmx_vm_vcpus_init(struct kvmx_vm *vm);
+void kvmx_vm_vcpus_free(struct kvmx_vm *vm);
+void kvmx_reset_stats(struct kvmx_vm *vm);
+bool kvmx_gpa_slot(struct kvm *kvm, u64 gpa, bool *readonly);
+
 /* observe.c */
 void kvmx_observe_exit(struct kvmx_vm *vm, struct kvm_vcpu *vcpu,
-		       struct kvmx_exit *e);
-void kvmx_observe_entry(struct kvmx_vm *vm, struct kvm_vcpu *vcpu);
-int kvmx_vm_observe_init(struct kvmx_vm *vm);
-void kvmx_vm_observe_free(struct kvmx_vm *vm);
+		       struct kvmx_vcpu_exits *x, struct kvmx_exit *e);
+void kvmx_observe_entry(struct kvmx_vm *vm, struct kvmx_vcpu_exits *x);
 long kvmx_get_stats(struct kvmx_vm *vm, struct kvmx_stats __user *uarg);
-void kvmx_reset_stats(struct kvmx_vm *vm);
-struct kvmx_vcpu_stats *kvmx_vcpu_stats(struct kvmx_vm *vm, struct kvm_vcpu *vcpu);
-const struct kvmx_vcpu_stats *kvmx_vcpu_stats_current(struct kvmx_vm *vm,
-						      unsigned int idx);
-void kvmx_push_record(struct kvmx_vm *vm, const struct kvmx_exit_record *rec,
-		      u64 count);
+
+/* fault.c */
+void kvmx_fault_exit(struct kvmx_vm *vm, struct kvmx_vcpu_faults *f,
+		     const struct kvmx_exit *e);
+void kvmx_fault_entry(struct kvmx_vm *vm, struct kvm_vcpu *vcpu,
+		      struct kvmx_vcpu_faults *f);
+void kvmx_fault_probe(struct kvmx_vm *vm, struct kvm_vcpu *vcpu, u64 gpa,
+		      u64 syndrome, u64 pc);
+long kvmx_get_faults(struct kvmx_vm *vm, struct kvmx_faults __user *uarg);
+
+/*
+ * The arch probes' calls at a vCPU's exit and entry: fault.c and observe.c
+ * side by side, each given its part of the vCPU's state. At an exit fault.c
+ * goes first: it wants the class the raw reason has, which observe.c may
+ * refine (a stage-2 exit on a GPA without a memslot is MMIO).
+ */
+static inline void kvmx_vcpu_exit(struct kvmx_vm *vm, struct kvm_vcpu *vcpu,
+				  struct kvmx_exit *e)
+{
+	struct kvmx_vcpu *v = kvmx_vcpu_get(vm, vcpu);
+
+	if (unlikely(!v))
+		return;
+	kvmx_fault_exit(vm, &v->faults, e);
+	kvmx_observe_exit(vm, vcpu, &v->exits, e);
+}
+
+static inline void kvmx_vcpu_entry(struct kvmx_vm *vm, struct kvm_vcpu *vcpu)
+{
+	struct kvmx_vcpu *v = kvmx_vcpu_find(vm, vcpu->vcpu_idx);
+
+	if (unlikely(!v))
+		return;
+	kvmx_fault_entry(vm, vcpu, &v->faults);
+	kvmx_observe_entry(vm, &v->exits);
+}
 
 /* policy.c */
 long kvmx_set_policy(struct kvmx_session *s, struct kvmx_policy __user *uarg);
@@ -308,15 +367,6 @@ void kvmx_hook_fini(struct kvmx_hook *h);
 int kvmx_hook_enable(struct kvmx_hook *h);
 void kvmx_hook_disable(struct kvmx_hook *h);
 void kvmx_hooks_exit(void);
-
-/* fault.c */
-void kvmx_observe_fault(struct kvmx_vm *vm, struct kvm_vcpu *vcpu, u64 gpa,
-			u64 syndrome, u64 pc);
-void kvmx_fault_resolve(struct kvmx_vm *vm, struct kvm_vcpu *vcpu,
-			struct kvmx_vcpu_stats *vs);
-void kvmx_fault_reset(struct kvmx_vcpu_stats *vs);
-bool kvmx_gpa_slot(struct kvm *kvm, u64 gpa, bool *readonly);
-long kvmx_get_faults(struct kvmx_vm *vm, struct kvmx_faults __user *uarg);
 
 #ifdef CONFIG_X86
 /* exported by kvm.ko; their declarations live in KVM's private trace.h */
@@ -358,6 +408,51 @@ static inline u64 kvmx_clock_ns(u64 ticks)
 extern u8 kvmx_slot_class[KVMX_ARCH_ARM64 + 1][KVMX_RAW_SLOTS];
 void kvmx_slot_class_init(void);
 
+/*
+ * What the architecture has, for the checks of regions and policies and
+ * for KVMX_CHECK_EXTENSION: x86 has port I/O (64 Ki ports) and no bus
+ * error to inject; arm64 has no ports and injects an external abort. The
+ * host's kind of VM, from the CPU (not from the vendor module, which may
+ * come and go).
+ */
+#ifdef CONFIG_X86
+#define KVMX_ARCH_NR_PORTS	0x10000
+static inline bool kvmx_arch_has_pio(void)
+{
+	return true;
+}
+
+static inline bool kvmx_arch_can_inject(void)
+{
+	return false;
+}
+
+static inline u32 kvmx_arch_host_id(void)
+{
+	return boot_cpu_has(X86_FEATURE_SVM) ? KVMX_ARCH_X86_SVM : KVMX_ARCH_X86_VMX;
+}
+#else
+#define KVMX_ARCH_NR_PORTS	0
+static inline bool kvmx_arch_has_pio(void)
+{
+	return false;
+}
+
+static inline bool kvmx_arch_can_inject(void)
+{
+	return true;
+}
+
+static inline u32 kvmx_arch_host_id(void)
+{
+	return KVMX_ARCH_ARM64;
+}
+#endif
+
+/* describe.c */
+long kvmx_check_extension(const struct kvmx_vm *vm, unsigned long cap);
+long kvmx_get_names(const struct kvmx_vm *vm, struct kvmx_names __user *uarg);
+
 /* x86.c, arm64.c: the arch's tracepoint probes */
 int kvmx_arch_init(void);
 void kvmx_arch_exit(void);
@@ -397,7 +492,11 @@ void kvmx_shring_init(struct kvmx_shring *q, u32 *head, u32 *tail, void *slots,
 		      u32 nr, u32 size);
 u32 kvmx_shring_push(struct kvmx_shring *q, const void *rec);
 u32 kvmx_shring_used(const struct kvmx_shring *q);
-u32 kvmx_ring_sample(struct kvmx_ring *r, const struct kvmx_exit_record *rec);
+void kvmx_sample(struct kvmx_vm *vm, struct kvm_vcpu *vcpu,
+		 struct kvmx_exit_record *rec, u64 count, u32 policy_n);
+void kvmx_push_record(struct kvmx_vm *vm, const struct kvmx_exit_record *rec,
+		      u64 count);
+void kvmx_ring_detach(struct kvmx_session *s);
 int kvmx_ring_mmap(struct kvmx_session *s, struct vm_area_struct *vma);
 __poll_t kvmx_ring_poll(struct kvmx_session *s, struct file *file, poll_table *wait);
 void kvmx_ring_free(struct kvmx_ring *r);
@@ -416,20 +515,25 @@ void kvmx_region_vm_free(struct kvmx_vm *vm);
 long kvmx_attach_vm(struct kvmx_attach_vm __user *uarg);
 
 /*
- * main.c: the entries of a table ioctl (KVMX_GET_STATS, KVMX_GET_FAULTS):
+ * uaccess.c: the entries of a table ioctl (KVMX_GET_STATS, KVMX_GET_FAULTS,
+ * KVMX_REGION_LIST):
  * as many as fit in the caller's buffer are copied, all are counted.
  */
 struct kvmx_table_writer {
 	void __user *dst;	/* the caller's first entry */
+	u32 avail;		/* bytes from @dst the caller has */
 	size_t entry_size;
 	u32 room;		/* entries that fit in the caller's buffer */
 	u32 written;
 	u32 total;
 };
 
+int kvmx_table_begin(struct kvmx_table_writer *w, void __user *uarg,
+		     size_t hdr_size, size_t entry_size, u32 known, u32 *flags);
+void kvmx_table_entry_size(struct kvmx_table_writer *w, size_t entry_size);
 int kvmx_table_emit(struct kvmx_table_writer *w, const void *e);
 
-/* main.c */
+/* uaccess.c: argsz structures in and out */
 int kvmx_copy_in(void *karg, size_t ksize, size_t minsz, void __user *uarg);
 int kvmx_copy_out(void __user *uarg, void *karg, size_t ksize, size_t minsz);
 

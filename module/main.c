@@ -10,72 +10,7 @@
 #include <linux/module.h>
 #include <linux/seq_file.h>
 #include <linux/tracepoint.h>
-#include <linux/uaccess.h>
 #include "kvmx.h"
-
-/**
- * kvmx_copy_in() - copy an extensible input structure from userspace
- * @karg:	kernel copy, @ksize bytes
- * @ksize:	size of the structure this module knows
- * @minsz:	smallest argsz accepted (the structure's first version)
- * @uarg:	user pointer; the structure starts with __u32 argsz
- *
- * Bytes past @ksize that userspace passed must be zero; bytes of @karg
- * that userspace did not pass are zeroed. argsz is capped at PAGE_SIZE, as
- * openat2() and clone3() cap theirs: the zero check scans what is passed.
- *
- * Return: 0, -EFAULT, -EINVAL if argsz < @minsz, -E2BIG if argsz >
- * PAGE_SIZE or userspace set bytes this module does not know.
- */
-int kvmx_copy_in(void *karg, size_t ksize, size_t minsz, void __user *uarg)
-{
-	u32 argsz;
-
-	if (get_user(argsz, (u32 __user *)uarg))
-		return -EFAULT;
-	if (argsz < minsz)
-		return -EINVAL;
-	if (argsz > PAGE_SIZE)
-		return -E2BIG;
-	return copy_struct_from_user(karg, ksize, uarg, argsz);
-}
-
-/* Copy entry @e out if it fits; count it either way. */
-int kvmx_table_emit(struct kvmx_table_writer *w, const void *e)
-{
-	if (w->total++ >= w->room)
-		return 0;
-	if (copy_to_user(w->dst + w->written * w->entry_size, e, w->entry_size))
-		return -EFAULT;
-	w->written++;
-	return 0;
-}
-
-/**
- * kvmx_copy_out() - copy an extensible output structure to userspace
- * @uarg:	user pointer; the structure starts with __u32 argsz
- * @karg:	kernel structure, @ksize bytes, starting with __u32 argsz
- * @ksize:	its size
- * @minsz:	smallest argsz accepted
- *
- * Writes min(argsz, @ksize) bytes, with argsz set to @ksize so a caller
- * with a short buffer learns the full size.
- *
- * Return: 0, -EFAULT, or -EINVAL if argsz < @minsz.
- */
-int kvmx_copy_out(void __user *uarg, void *karg, size_t ksize, size_t minsz)
-{
-	u32 argsz;
-
-	if (get_user(argsz, (u32 __user *)uarg))
-		return -EFAULT;
-	if (argsz < minsz)
-		return -EINVAL;
-	*(u32 *)karg = ksize;
-	if (copy_to_user(uarg, karg, min_t(size_t, argsz, ksize)))
-		return -EFAULT;
-	return 0;
-}
 
 atomic_long_t kvmx_objs[KVMX_OBJ_NR];
 
@@ -110,6 +45,10 @@ static long kvmx_dev_ioctl(struct file *filp, unsigned int cmd,
 		return arg ? -EINVAL : KVMX_API_VERSION;
 	case KVMX_ATTACH_VM:
 		return kvmx_attach_vm((struct kvmx_attach_vm __user *)arg);
+	case KVMX_CHECK_EXTENSION:
+		return kvmx_check_extension(NULL, arg);
+	case KVMX_GET_NAMES:
+		return kvmx_get_names(NULL, (struct kvmx_names __user *)arg);
 	default:
 		return -ENOTTY;
 	}

@@ -208,63 +208,126 @@ static bool kvmx_policy_needs_hook(const struct kvmx_policy *p)
 	return p->mmio || p->pio || p->unbacked;
 }
 
+static int kvmx_policy_range_check(const struct kvmx_policy_range *r)
+{
+	/* the only flag is KVMX_RANGE_PIO */
+	if (r->flags & ~KVMX_RANGE_PIO)
+		return -EINVAL;
+	/* reserved for later */
+	if (r->reserved)
+		return -EINVAL;
+	/* a range has a byte at least */
+	if (!r->size)
+		return -EINVAL;
+	/* and does not wrap */
+	if (r->addr + r->size < r->addr)
+		return -EINVAL;
+	/* ports only where there are any, and only that many */
+	if ((r->flags & KVMX_RANGE_PIO) && r->addr + r->size > KVMX_ARCH_NR_PORTS)
+		return -EINVAL;
+	return 0;
+}
+
 static int kvmx_policy_check_ranges(const struct kvmx_policy *p)
 {
+	const struct kvmx_policy_range *a, *b;
 	u32 i, j;
+	int ret;
 
+	/* the array has room for so many */
 	if (p->nr_ranges > KVMX_POLICY_MAX_RANGES)
 		return -E2BIG;
 	for (i = 0; i < p->nr_ranges; i++) {
-		const struct kvmx_policy_range *r = &p->ranges[i];
-		bool pio = r->flags & KVMX_RANGE_PIO;
-
-		if ((r->flags & ~KVMX_RANGE_PIO) || r->reserved || !r->size ||
-		    r->addr + r->size < r->addr)
-			return -EINVAL;
-		if (pio && (!IS_ENABLED(CONFIG_X86) || r->addr + r->size > 0x10000))
-			return -EINVAL;
+		ret = kvmx_policy_range_check(&p->ranges[i]);
+		if (ret)
+			return ret;
 	}
+	/* the unused entries are zero */
 	for (i = p->nr_ranges; i < KVMX_POLICY_MAX_RANGES; i++)
 		if (memchr_inv(&p->ranges[i], 0, sizeof(p->ranges[i])))
 			return -EINVAL;
-	for (i = 0; i < p->nr_ranges; i++)
+	/* no two ranges of one bus overlap */
+	for (i = 0; i < p->nr_ranges; i++) {
 		for (j = 0; j < i; j++) {
-			const struct kvmx_policy_range *a = &p->ranges[i], *b = &p->ranges[j];
-
-			if (a->flags == b->flags && a->addr < b->addr + b->size &&
-			    b->addr < a->addr + a->size)
+			a = &p->ranges[i];
+			b = &p->ranges[j];
+			if (a->flags != b->flags)
+				continue;
+			if (a->addr < b->addr + b->size && b->addr < a->addr + a->size)
 				return -EEXIST;
 		}
+	}
+	return 0;
+}
+
+/* One class's policy: @i is its class. */
+static int kvmx_class_policy_check(const struct kvmx_class_policy *c, u32 i)
+{
+	/* reserved for later */
+	if (c->reserved)
+		return -EINVAL;
+	/* an action kvmx has */
+	if (c->action > KVMX_CLASS_NOTIFY)
+		return -EINVAL;
+	/* classes the module does not have take no action */
+	if (i >= KVMX_EXIT_NR_CLASSES && c->action != KVMX_CLASS_COUNT)
+		return -EINVAL;
+	switch (c->action) {
+	case KVMX_CLASS_COUNT:
+		/* counting takes neither an N nor an eventfd */
+		if (c->n || c->eventfd)
+			return -EINVAL;
+		break;
+	case KVMX_CLASS_SAMPLE:
+		/* 1 in N, N at least 1; no eventfd */
+		if (!c->n || c->eventfd)
+			return -EINVAL;
+		break;
+	case KVMX_CLASS_NOTIFY:
+		/* every N-th, N at least 1; an eventfd (checked when taken) */
+		if (!c->n || c->eventfd < 0)
+			return -EINVAL;
+		break;
+	}
 	return 0;
 }
 
 /* Everything but the eventfds, before any lock or allocation. */
 static int kvmx_policy_check(const struct kvmx_policy *p)
 {
-	const bool x86 = IS_ENABLED(CONFIG_X86);
 	u32 i;
+	int ret;
 
-	if (p->flags || p->mmio > KVMX_POLICY_INJECT || p->pio > KVMX_POLICY_DISCARD ||
-	    (p->unbacked != KVMX_POLICY_FORWARD && p->unbacked != KVMX_POLICY_INJECT))
+	/* no flags are defined */
+	if (p->flags)
 		return -EINVAL;
-	/* x86 has no bus error; arm64 has no ports */
-	if (x86 ? p->mmio == KVMX_POLICY_INJECT || p->unbacked : p->pio)
+	/* an action unclaimed MMIO can have */
+	if (p->mmio > KVMX_POLICY_INJECT)
 		return -EINVAL;
+	/* x86 has no bus error to inject */
+	if (p->mmio == KVMX_POLICY_INJECT && !kvmx_arch_can_inject())
+		return -EINVAL;
+	/* port I/O is forwarded or discarded */
+	if (p->pio > KVMX_POLICY_DISCARD)
+		return -EINVAL;
+	/* arm64 has no ports */
+	if (p->pio != KVMX_POLICY_FORWARD && !kvmx_arch_has_pio())
+		return -EINVAL;
+	/* unbacked faults are forwarded or, where it can be, injected */
+	if (p->unbacked != KVMX_POLICY_FORWARD && p->unbacked != KVMX_POLICY_INJECT)
+		return -EINVAL;
+	if (p->unbacked == KVMX_POLICY_INJECT && !kvmx_arch_can_inject())
+		return -EINVAL;
+	/* the counters are the kernel's to write */
 	if (p->mmio_discarded || p->mmio_injected || p->pio_discarded ||
-	    p->unbacked_injected || memchr_inv(p->notified, 0, sizeof(p->notified)))
+	    p->unbacked_injected)
+		return -EINVAL;
+	if (memchr_inv(p->notified, 0, sizeof(p->notified)))
 		return -EINVAL;
 	for (i = 0; i < KVMX_EXIT_CLASSES_MAX; i++) {
-		const struct kvmx_class_policy *c = &p->classes[i];
-
-		if (c->reserved || c->action > KVMX_CLASS_NOTIFY ||
-		    (i >= KVMX_EXIT_NR_CLASSES && c->action))
-			return -EINVAL;
-		if (c->action == KVMX_CLASS_COUNT ? c->n || c->eventfd : !c->n)
-			return -EINVAL;
-		if (c->action == KVMX_CLASS_SAMPLE && c->eventfd)
-			return -EINVAL;
-		if (c->action == KVMX_CLASS_NOTIFY && c->eventfd < 0)
-			return -EINVAL;
+		ret = kvmx_class_policy_check(&p->classes[i], i);
+		if (ret)
+			return ret;
 	}
 	return kvmx_policy_check_ranges(p);
 }

@@ -328,8 +328,8 @@ static int kvmx_region_check(const struct kvmx_region *a)
 		return -EINVAL;
 	if (!a->size || a->size > SZ_1G || a->addr + a->size < a->addr)
 		return -EINVAL;
-	if ((a->flags & KVMX_REGION_PIO) &&
-	    (!IS_ENABLED(CONFIG_X86) || a->addr + a->size > 0x10000))
+	/* ports only where there are any, and only that many */
+	if ((a->flags & KVMX_REGION_PIO) && a->addr + a->size > KVMX_ARCH_NR_PORTS)
 		return -EINVAL;
 	if (a->mode == KVMX_MODE_WINDOW ? a->access_sizes :
 	    !a->access_sizes || (a->access_sizes & ~KVMX_SIZES_ALL))
@@ -642,7 +642,7 @@ long kvmx_region_add(struct kvmx_session *s, struct kvmx_region __user *uarg)
 	/* tell the caller before taking any lock: a fault here changes nothing */
 	a.id = id;
 	if (r->map) {
-		a.mmap_offset = (u64)id << KVMX_REGION_MMAP_SHIFT;
+		a.mmap_offset = kvmx_region_mmap_offset(id);
 		a.mmap_size = r->map_size;
 	}
 	ret = -EFAULT;
@@ -831,8 +831,10 @@ int kvmx_region_mmap(struct kvmx_session *s, struct vm_area_struct *vma)
 
 /* The entry of @r as KVMX_REGION_LIST reports it to session @s. */
 static void kvmx_region_info(const struct kvmx_reg *r, const struct kvmx_session *s,
-			     struct kvmx_region_info *e)
+			     struct kvmx_region_mmap_info *m)
 {
+	struct kvmx_region_info *e = &m->info;
+
 	*e = r->info;
 	e->flags |= r->owner == s ? KVMX_REGION_MINE : 0;
 	e->reads = atomic64_read(&r->reads);
@@ -844,22 +846,35 @@ static void kvmx_region_info(const struct kvmx_reg *r, const struct kvmx_session
 		e->last_ns = ktime_get_ns() -
 			jiffies_to_nsecs(jiffies - READ_ONCE(r->last_jiffies));
 	e->last_vcpu = READ_ONCE(r->last_vcpu);
+	m->mmap_offset = 0;
+	m->mmap_size = 0;
+	/* only the owner may map it (kvmx_region_mmap()) */
+	if (r->shm && r->owner == s) {
+		m->mmap_offset = kvmx_region_mmap_offset(r->info.id);
+		m->mmap_size = r->map_size;
+	}
 }
 
 long kvmx_region_list(struct kvmx_vm *vm, struct kvmx_session *s,
 		      struct kvmx_region_list __user *uarg)
 {
+	struct kvmx_region_mmap_info *e;
 	struct kvmx_region_list hdr;
-	struct kvmx_region_info *e;
+	struct kvmx_table_writer w;
+	u32 room, i, n = 0, total = 0;
 	struct kvmx_reg *r;
-	u32 argsz, room, n = 0, total = 0;
-	int ret = 0;
+	size_t esz;
+	u32 flags;
+	int ret;
 
-	if (get_user(argsz, &uarg->argsz) || get_user(hdr.flags, &uarg->flags))
-		return -EFAULT;
-	if (argsz < sizeof(hdr) || hdr.flags)
-		return -EINVAL;
-	room = min_t(u32, (argsz - sizeof(hdr)) / sizeof(*e), KVMX_MAX_REGIONS);
+	ret = kvmx_table_begin(&w, uarg, sizeof(hdr), sizeof(e->info),
+			       KVMX_REGION_LIST_MMAP, &flags);
+	if (ret)
+		return ret;
+	/* the mmap offsets too: the larger entries */
+	esz = flags & KVMX_REGION_LIST_MMAP ? sizeof(*e) : sizeof(e->info);
+	kvmx_table_entry_size(&w, esz);
+	room = min_t(u32, w.room, KVMX_MAX_REGIONS);
 
 	/* a snapshot under regions_lock, copied out after it: no fault under it */
 	e = kvmalloc_array(max(room, 1U), sizeof(*e), GFP_KERNEL_ACCOUNT);
@@ -871,16 +886,19 @@ long kvmx_region_list(struct kvmx_vm *vm, struct kvmx_session *s,
 			kvmx_region_info(r, s, &e[n++]);
 	}
 	mutex_unlock(&vm->regions_lock);
-	if (copy_to_user(uarg->entries, e, n * sizeof(*e)))
-		ret = -EFAULT;
+	/* an entry is its first esz bytes: info, then the mmap fields */
+	for (i = 0; !ret && i < n; i++)
+		ret = kvmx_table_emit(&w, &e[i]);
 	kvfree(e);
 	if (ret)
 		return ret;
+	/* those that did not fit were counted, not copied */
+	w.total = total;
 	hdr = (struct kvmx_region_list) {
-		.argsz = sizeof(hdr) + total * sizeof(*e),
-		.flags = n < total ? KVMX_STATS_TRUNCATED : 0,
-		.nr_entries = n,
-		.nr_total = total,
+		.argsz = sizeof(hdr) + w.total * esz,
+		.flags = w.written < w.total ? KVMX_TABLE_TRUNCATED : 0,
+		.nr_entries = w.written,
+		.nr_total = w.total,
 	};
 	return copy_to_user(uarg, &hdr, sizeof(hdr)) ? -EFAULT : 0;
 }

@@ -18,6 +18,7 @@
 #include <linux/mm.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
+#include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 #include "kvmx.h"
 
@@ -71,11 +72,58 @@ u32 kvmx_shring_used(const struct kvmx_shring *q)
 }
 
 /* 1 in how many of @rec's class this ring records (0: none) */
-u32 kvmx_ring_sample(struct kvmx_ring *r, const struct kvmx_exit_record *rec)
+static u32 kvmx_ring_sample(struct kvmx_ring *r, const struct kvmx_exit_record *rec)
 {
 	if (rec->flags & KVMX_REC_FAULT)
 		return READ_ONCE(r->fault_sample[rec->class]);
 	return READ_ONCE(r->sample[rec->class]);
+}
+
+/**
+ * kvmx_sample() - offer a record to every event ring of a VM
+ * @vm:		the VM, whose vCPU's thread this is (an RCU reader of
+ *		vm->sessions: a probe, see kvmx_rcu_dereference())
+ * @vcpu:	for an exit record, the vCPU: its timestamp and guest PC are
+ *		filled in on first use (the PC costs a VMREAD on VMX); NULL
+ *		for a complete record
+ * @rec:	the record
+ * @count:	the vCPU's count of @rec's class, this one included
+ * @policy_n:	the VM policy's SAMPLE for the class, 0 if none
+ *
+ * Each ring whose 1-in-N falls on @count gets it: the ring's own N for the
+ * class, else the policy's. The ring's N is what its reader asked for; the
+ * policy's is the VMM's default for every reader that asked for nothing.
+ */
+void kvmx_sample(struct kvmx_vm *vm, struct kvm_vcpu *vcpu,
+		 struct kvmx_exit_record *rec, u64 count, u32 policy_n)
+{
+	struct kvmx_session *s;
+	u32 n;
+
+	list_for_each_entry_rcu(s, &vm->sessions, vm_node) {
+		struct kvmx_ring *r = READ_ONCE(s->ring);
+
+		if (!r)
+			continue;
+		n = kvmx_ring_sample(r, rec) ?: policy_n;
+		if (!n || count % n)
+			continue;
+		if (vcpu) {
+			rec->timestamp_ns = ktime_get_ns();
+			rec->pc = kvmx_arch_guest_pc(vcpu);
+			vcpu = NULL;
+		}
+		kvmx_ring_push(r, rec);
+	}
+}
+
+/* A fault record: complete, @count is the vCPU's count of its class. */
+void kvmx_push_record(struct kvmx_vm *vm, const struct kvmx_exit_record *rec,
+		      u64 count)
+{
+	struct kvmx_exit_record r = *rec;
+
+	kvmx_sample(vm, NULL, &r, count, 0);
 }
 
 void kvmx_ring_push(struct kvmx_ring *r, const struct kvmx_exit_record *rec)
@@ -226,6 +274,13 @@ __poll_t kvmx_ring_poll(struct kvmx_session *s, struct file *file, poll_table *w
 	if (kvmx_shring_used(&r->q) >= READ_ONCE(r->watermark))
 		return EPOLLIN | EPOLLRDNORM;
 	return 0;
+}
+
+/* @s leaves its VM: its ring is no longer one of the VM's. */
+void kvmx_ring_detach(struct kvmx_session *s)
+{
+	if (s->ring)
+		atomic_dec(&s->vm->nr_rings);
 }
 
 /* Caller made sure no probe can still see @r. */

@@ -50,8 +50,9 @@ static struct kvmx_vm *kvmx_vm_create_locked(struct kvm *kvm)
 		goto err;
 	vm->kvm = kvm;
 	INIT_LIST_HEAD(&vm->sessions);
+	vm->arch = kvmx_arch_id();
 	kvmx_region_vm_init(vm);
-	ret = kvmx_vm_observe_init(vm);
+	ret = kvmx_vm_vcpus_init(vm);
 	if (ret)
 		goto err_free;
 	if (!kvmx_nr_vms) {
@@ -68,7 +69,7 @@ static struct kvmx_vm *kvmx_vm_create_locked(struct kvm *kvm)
 	return vm;
 
 err_free:
-	kvmx_vm_observe_free(vm);
+	kvmx_vm_vcpus_free(vm);
 	kvfree(vm);
 err:
 	return ERR_PTR(ret);
@@ -105,8 +106,7 @@ static void kvmx_vm_leave(struct kvmx_session *s)
 
 	mutex_lock(&kvmx_vms_lock);
 	list_del_rcu(&s->vm_node);
-	if (s->ring)
-		atomic_dec(&vm->nr_rings);
+	kvmx_ring_detach(s);
 	last = !--vm->nr_sessions;
 	if (last) {
 		hash_del_rcu(&vm->hnode);
@@ -125,7 +125,7 @@ static void kvmx_vm_leave(struct kvmx_session *s)
 	synchronize_rcu();
 	if (last) {
 		kvmx_region_vm_free(vm);
-		kvmx_vm_observe_free(vm);
+		kvmx_vm_vcpus_free(vm);
 		kvfree(vm);
 		kvmx_count_dec(KVMX_OBJ_VMS, 1);
 	}
@@ -182,6 +182,10 @@ static long kvmx_session_ioctl(struct file *filp, unsigned int cmd,
 		return kvmx_set_policy(s, uarg);
 	case KVMX_GET_POLICY:
 		return kvmx_get_policy(s, uarg);
+	case KVMX_CHECK_EXTENSION:
+		return kvmx_check_extension(s->vm, arg);
+	case KVMX_GET_NAMES:
+		return kvmx_get_names(s->vm, uarg);
 	default:
 		return -ENOTTY;
 	}

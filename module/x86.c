@@ -150,7 +150,7 @@ static void kvmx_x86_exit_observe(struct kvmx_vm *vm, struct kvm_vcpu *vcpu)
 			e.flags |= KVMX_REC_GPA_VALID;
 		}
 	}
-	kvmx_observe_exit(vm, vcpu, &e);
+	kvmx_vcpu_exit(vm, vcpu, &e);
 
 	/*
 	 * An EPT misconfiguration is an access to one of KVM's MMIO SPTEs: a
@@ -163,7 +163,7 @@ static void kvmx_x86_exit_observe(struct kvmx_vm *vm, struct kvm_vcpu *vcpu)
 		    KVMX_VMX_EXIT_EPT_MISCONFIG;
 	if (unlikely(misconfig) && (e.flags & KVMX_REC_GPA_VALID) &&
 	    !kvmx_arch_vcpu_nested(vcpu))
-		kvmx_observe_fault(vm, vcpu, e.gpa, e.info[0], 0);
+		kvmx_fault_probe(vm, vcpu, e.gpa, e.info[0], 0);
 }
 
 static void kvmx_x86_exit(void *data, struct kvm_vcpu *vcpu, u32 isa)
@@ -180,7 +180,7 @@ static void kvmx_x86_exit(void *data, struct kvm_vcpu *vcpu, u32 isa)
 /*
  * kvm_page_fault(vcpu, gpa, error code): SVM's NPF (EXITINFO2, EXITINFO1),
  * VMX's EPT violation (GPA, exit qualification), and also intercepted #PF
- * (a guest-virtual address), which kvmx_observe_fault() tells apart by the
+ * (a guest-virtual address), which kvmx_fault_probe() tells apart by the
  * exit it follows. VMX's EPT misconfigurations (KVM's cached MMIO SPTEs)
  * do not pass here: kvmx_x86_exit() observes their fault.
  */
@@ -193,7 +193,7 @@ static void kvmx_x86_page_fault(void *data, struct kvm_vcpu *vcpu, u64 gpa,
 	vm = kvmx_vm_find(vcpu->kvm);
 	/* an L2 guest's fault: its GPA would be looked up in L1's memslots */
 	if (unlikely(vm) && !kvmx_arch_vcpu_nested(vcpu))
-		kvmx_observe_fault(vm, vcpu, gpa, error_code, 0);
+		kvmx_fault_probe(vm, vcpu, gpa, error_code, 0);
 	kvmx_probe_exit();
 }
 
@@ -226,7 +226,7 @@ static void kvmx_x86_entry(void *data, struct kvm_vcpu *vcpu, bool immediate_exi
 	kvmx_probe_enter();
 	vm = kvmx_vm_find(vcpu->kvm);
 	if (unlikely(vm))
-		kvmx_observe_entry(vm, vcpu);
+		kvmx_vcpu_entry(vm, vcpu);
 	kvmx_probe_exit();
 }
 

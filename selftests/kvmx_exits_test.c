@@ -23,6 +23,7 @@
 #include "kvmx_test.h"
 #include "kvmx_waker.h"
 #include "exit_class.h"
+#include "syndrome.h"
 
 #define N		64		/* exits per stage */
 #define MMIO_GPA	0xc0000000ul
@@ -96,10 +97,10 @@ static void guest_stage(int st)
 #define UCALL_CLASS	KVMX_EXIT_MMIO
 enum { ST_MMIO = 1, ST_HCALL, ST_HALT, ST_SYSREG, NR_STAGES };
 static const struct { unsigned int class; __u32 raw; const char *what; } stage[] = {
-	[ST_MMIO]   = { KVMX_EXIT_MMIO, 0x24, "MMIO" },
-	[ST_HCALL]  = { KVMX_EXIT_HYPERCALL, 0x16, "HVC" },
-	[ST_HALT]   = { KVMX_EXIT_HALT, 0x01, "WFI" },
-	[ST_SYSREG] = { KVMX_EXIT_SYSREG, 0x18, "OSLSR_EL1 read" },
+	[ST_MMIO]   = { KVMX_EXIT_MMIO, KVMX_ESR_EC_DABT_LOW, "MMIO" },
+	[ST_HCALL]  = { KVMX_EXIT_HYPERCALL, KVMX_ESR_EC_HVC64, "HVC" },
+	[ST_HALT]   = { KVMX_EXIT_HALT, KVMX_ESR_EC_WFx, "WFI" },
+	[ST_SYSREG] = { KVMX_EXIT_SYSREG, KVMX_ESR_EC_SYS64, "OSLSR_EL1 read" },
 };
 
 static void guest_stage(int st)
@@ -223,7 +224,7 @@ static void read_stats(int s, struct snap *sn)
 	memset(st, 0, sizeof(*st));
 	st->argsz = stats_size;
 	TEST_ASSERT(!ioctl(s, KVMX_GET_STATS, st), "KVMX_GET_STATS: %s", strerror(errno));
-	TEST_ASSERT(!(st->flags & KVMX_STATS_TRUNCATED), "stats truncated");
+	TEST_ASSERT(!(st->flags & KVMX_TABLE_TRUNCATED), "stats truncated");
 	TEST_ASSERT(st->arch == arch, "arch %u, expected %u", st->arch, arch);
 	TEST_ASSERT(st->entry_size == sizeof(struct kvmx_stat_entry), "entry size %u",
 		    st->entry_size);
@@ -301,11 +302,12 @@ static int check_mmio_record(const struct kvmx_exit_record *r)
 #else
 	__u64 esr = r->info[0];
 
-	TEST_ASSERT(r->raw == 0x24, "MMIO record raw 0x%x", r->raw);
-	TEST_ASSERT(((esr >> 26) & 0x3f) == 0x24, "ESR 0x%llx: EC not DABT_LOW", esr);
-	TEST_ASSERT(esr & (1 << 24), "ESR 0x%llx: ISV clear", esr);
-	TEST_ASSERT(esr & (1 << 6), "ESR 0x%llx: WnR clear for a store", esr);
-	TEST_ASSERT(((esr >> 22) & 3) == 3, "ESR 0x%llx: SAS not 8 bytes", esr);
+	TEST_ASSERT(r->raw == KVMX_ESR_EC_DABT_LOW, "MMIO record raw 0x%x", r->raw);
+	TEST_ASSERT(KVMX_ESR_EC(esr) == KVMX_ESR_EC_DABT_LOW, "ESR 0x%llx: EC not DABT_LOW", esr);
+	TEST_ASSERT(esr & KVMX_ESR_ISV, "ESR 0x%llx: ISV clear", esr);
+	TEST_ASSERT(esr & KVMX_ESR_WNR, "ESR 0x%llx: WnR clear for a store", esr);
+	TEST_ASSERT(((esr >> KVMX_ESR_SAS_SHIFT) & KVMX_ESR_SAS_MASK) == 3,
+		    "ESR 0x%llx: SAS not 8 bytes", esr);
 	TEST_ASSERT((r->info[2] & 0xfffffffff0ull) << 8 == MMIO_GPA,
 		    "HPFAR 0x%llx does not give IPA 0x%lx", r->info[2], MMIO_GPA);
 #endif

@@ -27,6 +27,7 @@
 #include "test_util.h"
 #include "kvmx_test.h"
 #include "fault_decode.h"
+#include "syndrome.h"
 
 #define N		32		/* faults per stage */
 #define M		8
@@ -170,7 +171,7 @@ static void read_faults(int s, struct fsnap *sn)
 	memset(f, 0, sizeof(*f));
 	f->argsz = fbuf_size;
 	TEST_ASSERT(!ioctl(s, KVMX_GET_FAULTS, f), "KVMX_GET_FAULTS: %s", strerror(errno));
-	TEST_ASSERT(!(f->flags & KVMX_STATS_TRUNCATED), "faults truncated");
+	TEST_ASSERT(!(f->flags & KVMX_TABLE_TRUNCATED), "faults truncated");
 	TEST_ASSERT(f->arch == arch && f->entry_size == sizeof(struct kvmx_fault_entry) &&
 		    f->nr_classes == KVMX_FAULT_NR_CLASSES,
 		    "header: arch %u entry %u classes %u", f->arch, f->entry_size, f->nr_classes);
@@ -319,7 +320,8 @@ static void check_record(const struct kvmx_exit_record *r)
 			    "raw 0x%x, EXITINFO2 0x%llx, gpa 0x%llx", r->raw, r->info[1], r->gpa);
 	}
 #else
-	TEST_ASSERT(r->raw == ((r->info[0] >> 26) & 0x3f) && (r->raw == 0x24 || r->raw == 0x20),
+	TEST_ASSERT(r->raw == KVMX_ESR_EC(r->info[0]) &&
+		    (r->raw == KVMX_ESR_EC_DABT_LOW || r->raw == KVMX_ESR_EC_IABT_LOW),
 		    "raw 0x%x, ESR 0x%llx", r->raw, r->info[0]);
 	TEST_ASSERT(((r->info[2] & 0xfffffffff0ull) << 8) == (r->gpa & ~0xfffull),
 		    "HPFAR 0x%llx, gpa 0x%llx", r->info[2], r->gpa);
@@ -617,7 +619,7 @@ int main(void)
 
 		TEST_ASSERT(!ioctl(s, KVMX_GET_FAULTS, &one), "KVMX_GET_FAULTS: %s",
 			    strerror(errno));
-		TEST_ASSERT((one.h.flags & KVMX_STATS_TRUNCATED) && one.h.nr_entries == 1 &&
+		TEST_ASSERT((one.h.flags & KVMX_TABLE_TRUNCATED) && one.h.nr_entries == 1 &&
 			    one.h.nr_total == total &&
 			    one.h.argsz == sizeof(one.h) + total * sizeof(one.e),
 			    "short buffer: flags 0x%x, %u of %u entries, argsz %u",

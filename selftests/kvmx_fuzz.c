@@ -81,6 +81,7 @@
 #include "processor.h"
 #include "test_util.h"
 #include "kvmx_test.h"
+#include "syndrome.h"
 
 #define PAGE		4096ul
 #define WIN_GPA		0xc0000000ul	/* the MMIO window; guest-physical = virtual */
@@ -326,7 +327,7 @@ static void guest_sync(struct ex_regs *regs)
 	u64 esr;
 
 	asm volatile("mrs %0, esr_el1" : "=r"(esr));
-	WRITE_ONCE(gsh.exc[(esr >> 26) & 63], gsh.exc[(esr >> 26) & 63] + 1);
+	WRITE_ONCE(gsh.exc[KVMX_ESR_EC(esr)], gsh.exc[KVMX_ESR_EC(esr)] + 1);
 	regs->pc += 4;
 }
 #endif

@@ -18,6 +18,8 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include "kvmx_test.h"
+#include "exit_class.h"
+#include "fault_decode.h"
 #include "kselftest_harness.h"
 
 TEST(api_version)
@@ -362,7 +364,7 @@ TEST_F(vm, stats_bad_input)
 	buf.hdr.argsz = sizeof(buf.hdr) - 1;
 	EXPECT_EQ(-EINVAL, kvmx_ret(ioctl(self->session, KVMX_GET_STATS, &buf)));
 	buf.hdr.argsz = sizeof(buf);
-	buf.hdr.flags = KVMX_STATS_TRUNCATED;	/* an output flag is not an input */
+	buf.hdr.flags = KVMX_TABLE_TRUNCATED;	/* an output flag is not an input */
 	EXPECT_EQ(-EINVAL, kvmx_ret(ioctl(self->session, KVMX_GET_STATS, &buf)));
 	EXPECT_EQ(-EFAULT, kvmx_ret(ioctl(self->session, KVMX_GET_STATS, NULL)));
 
@@ -446,7 +448,7 @@ TEST_F(vm, faults_bad_input)
 	buf.hdr.argsz = 0;
 	EXPECT_EQ(-EINVAL, kvmx_ret(ioctl(self->session, KVMX_GET_FAULTS, &buf)));
 	buf.hdr.argsz = sizeof(buf);
-	buf.hdr.flags = KVMX_STATS_TRUNCATED;	/* an output flag is not an input */
+	buf.hdr.flags = KVMX_TABLE_TRUNCATED;	/* an output flag is not an input */
 	EXPECT_EQ(-EINVAL, kvmx_ret(ioctl(self->session, KVMX_GET_FAULTS, &buf)));
 	buf.hdr.flags = 1u << 31;
 	EXPECT_EQ(-EINVAL, kvmx_ret(ioctl(self->session, KVMX_GET_FAULTS, &buf)));
@@ -1094,6 +1096,250 @@ TEST_F(vm, efault_changes_nothing)
 	EXPECT_EQ(MAP_FAILED, ring) TH_LOG("a failed RING_SETUP left a ring");
 	if (ring != MAP_FAILED)
 		munmap(ring, 4096);
+}
+
+/* KVMX_CHECK_EXTENSION on @fd: what the header and the arch say */
+static void check_caps(struct __test_metadata *_metadata, int fd, bool session, __u32 arch)
+{
+#define CAP(c) kvmx_ret(ioctl(fd, KVMX_CHECK_EXTENSION, (unsigned long)(c)))
+	const bool x86 = arch != KVMX_ARCH_ARM64;
+
+	EXPECT_EQ(1, CAP(KVMX_CAP_STATS));
+	EXPECT_EQ(1, CAP(KVMX_CAP_FAULTS));
+	EXPECT_EQ(1, CAP(KVMX_CAP_REGIONS));
+	EXPECT_EQ(1, CAP(KVMX_CAP_POLICY));
+	EXPECT_EQ(1, CAP(KVMX_CAP_STATS_SINCE));
+	EXPECT_EQ(1, CAP(KVMX_CAP_REGION_LIST_MMAP));
+	EXPECT_EQ(1, CAP(KVMX_CAP_GET_NAMES));
+	EXPECT_EQ(x86, CAP(KVMX_CAP_REGION_PIO));
+	EXPECT_EQ(x86, CAP(KVMX_CAP_POLICY_PIO));
+	EXPECT_EQ(!x86, CAP(KVMX_CAP_POLICY_INJECT));
+	EXPECT_EQ(session && arch == KVMX_ARCH_X86_VMX ? 2 : 1, CAP(KVMX_CAP_REGION_FAST_MMIO));
+	EXPECT_EQ(KVMX_MAX_REGIONS, CAP(KVMX_CAP_MAX_REGIONS));
+	EXPECT_EQ(KVMX_MAX_BUS_DEVS, CAP(KVMX_CAP_MAX_BUS_DEVS));
+	EXPECT_EQ(KVMX_REGION_MAX_MAP, CAP(KVMX_CAP_REGION_MAX_MAP));
+	EXPECT_EQ(KVMX_RING_MAX_RECORDS, CAP(KVMX_CAP_RING_MAX_RECORDS));
+	EXPECT_EQ(KVMX_POLICY_MAX_RANGES, CAP(KVMX_CAP_POLICY_MAX_RANGES));
+	EXPECT_EQ(KVMX_FAULT_HOT_MAX, CAP(KVMX_CAP_FAULT_HOT_MAX));
+	EXPECT_EQ(KVMX_EXIT_NR_CLASSES, CAP(KVMX_CAP_EXIT_NR_CLASSES));
+	EXPECT_EQ(KVMX_FAULT_NR_CLASSES, CAP(KVMX_CAP_FAULT_NR_CLASSES));
+	/* what the module does not know: 0, not an error */
+	EXPECT_EQ(0, CAP(0));
+	EXPECT_EQ(0, CAP(12));
+	EXPECT_EQ(0, CAP(63));
+	EXPECT_EQ(0, CAP(72));
+	EXPECT_EQ(0, CAP(~0ul));
+#undef CAP
+}
+
+static __u32 arch_of(struct __test_metadata *_metadata, int session)
+{
+	struct kvmx_stats st = { .argsz = sizeof(st) };
+
+	EXPECT_EQ(0, ioctl(session, KVMX_GET_STATS, &st));
+	return st.arch;
+}
+
+TEST_F(vm, check_extension)
+{
+	__u32 arch;
+
+	self->session = kvmx_attach(self->kvmx, self->vm);
+	ASSERT_GE(self->session, 0);
+	arch = arch_of(_metadata, self->session);
+	check_caps(_metadata, self->kvmx, false, arch);
+	check_caps(_metadata, self->session, true, arch);
+}
+
+#define NAMES_MAX 512
+struct names {
+	struct kvmx_names h;
+	struct kvmx_name_entry e[NAMES_MAX];
+};
+
+static int get_names(int fd, struct names *n, __u32 argsz, __u32 flags, __u32 arch)
+{
+	memset(n, 0xa5, sizeof(*n));
+	n->h = (struct kvmx_names){ .argsz = argsz, .flags = flags, .arch = arch };
+	return kvmx_ret(ioctl(fd, KVMX_GET_NAMES, n));
+}
+
+/* every entry is exit_class.c's and fault_decode.c's name, and all are there */
+static void check_names(struct __test_metadata *_metadata, const struct names *n, __u32 arch)
+{
+	unsigned int i, classes = 0, fclasses = 0, types = 0, raws = 0, slot;
+	__u32 raw;
+
+	ASSERT_EQ(arch, n->h.arch);
+	ASSERT_EQ(sizeof(struct kvmx_name_entry), n->h.entry_size);
+	ASSERT_EQ(n->h.nr_total, n->h.nr_entries);
+	ASSERT_EQ(0, n->h.flags);
+	for (i = 0; i < n->h.nr_entries; i++) {
+		const struct kvmx_name_entry *e = &n->e[i];
+		const char *want = NULL;
+
+		EXPECT_EQ(0, e->reserved);
+		switch (e->kind) {
+		case KVMX_NAME_EXIT_CLASS:
+			EXPECT_EQ(classes, e->id);
+			want = kvmx_class_name(e->id);
+			classes++;
+			break;
+		case KVMX_NAME_FAULT_CLASS:
+			EXPECT_EQ(fclasses, e->id);
+			want = kvmx_fault_class_name(e->id);
+			fclasses++;
+			break;
+		case KVMX_NAME_FAULT_TYPE:
+			EXPECT_EQ(types, e->id);
+			want = kvmx_fault_type_name(e->id);
+			types++;
+			break;
+		case KVMX_NAME_RAW:
+			want = kvmx_raw_name(arch, e->id);
+			EXPECT_EQ(kvmx_exit_class(arch, e->id), e->class);
+			raws++;
+			break;
+		}
+		ASSERT_NE(NULL, want) TH_LOG("entry %u: kind %u id 0x%x", i, e->kind, e->id);
+		EXPECT_STREQ(want, e->name);
+	}
+	EXPECT_EQ(KVMX_EXIT_NR_CLASSES, classes);
+	EXPECT_EQ(KVMX_FAULT_NR_CLASSES, fclasses);
+	EXPECT_EQ(KVMX_FT_NR_TYPES, types);
+	/* every raw reason the decoder names, once */
+	for (slot = 0, i = 0; slot < KVMX_RAW_SLOTS; slot++)
+		if (kvmx_slot_raw(arch, slot, &raw) && kvmx_raw_name(arch, raw))
+			i++;
+	EXPECT_EQ(i, raws);
+	EXPECT_GT(raws, 40);
+}
+
+TEST_F(vm, get_names)
+{
+	struct names *n = malloc(sizeof(*n));
+	const __u32 hsz = sizeof(struct kvmx_names), esz = sizeof(struct kvmx_name_entry);
+	__u32 arch, total, a;
+
+	ASSERT_NE(NULL, n);
+	self->session = kvmx_attach(self->kvmx, self->vm);
+	ASSERT_GE(self->session, 0);
+	arch = arch_of(_metadata, self->session);
+
+	/* the host's arch on /dev/kvmx, the VM's on a session */
+	ASSERT_EQ(0, get_names(self->kvmx, n, sizeof(*n), 0, 0));
+	check_names(_metadata, n, arch);
+	total = n->h.nr_total;
+	ASSERT_EQ(0, get_names(self->session, n, sizeof(*n), 0, 0));
+	check_names(_metadata, n, arch);
+	EXPECT_EQ(hsz + total * esz, n->h.argsz);
+	/* any arch by number: an older kvmxctl reading another host's trace */
+	for (a = KVMX_ARCH_X86_VMX; a <= KVMX_ARCH_ARM64; a++) {
+		ASSERT_EQ(0, get_names(self->kvmx, n, sizeof(*n), 0, a));
+		check_names(_metadata, n, a);
+	}
+
+	/* a short buffer: what fits, the size all need, nothing past it */
+	ASSERT_EQ(0, get_names(self->kvmx, n, hsz + 2 * esz + esz / 2, 0, 0));
+	EXPECT_EQ(2, n->h.nr_entries);
+	EXPECT_EQ(total, n->h.nr_total);
+	EXPECT_EQ(KVMX_TABLE_TRUNCATED, n->h.flags);
+	EXPECT_EQ(hsz + total * esz, n->h.argsz);
+	EXPECT_STREQ(kvmx_class_name(0), n->e[0].name);
+	EXPECT_EQ(0xa5a5a5a5, n->e[2].kind);
+	ASSERT_EQ(0, get_names(self->kvmx, n, hsz, 0, 0));
+	EXPECT_EQ(0, n->h.nr_entries);
+	EXPECT_EQ(total, n->h.nr_total);
+
+	/* bad input: nothing written */
+	EXPECT_EQ(-EINVAL, get_names(self->kvmx, n, hsz - 1, 0, 0));
+	EXPECT_EQ(-EINVAL, get_names(self->kvmx, n, sizeof(*n), 1, 0));
+	EXPECT_EQ(-EINVAL, get_names(self->session, n, sizeof(*n), 1u << 31, 0));
+	EXPECT_EQ(-EINVAL, get_names(self->kvmx, n, sizeof(*n), 0, KVMX_ARCH_ARM64 + 1));
+	EXPECT_EQ(-EINVAL, get_names(self->session, n, sizeof(*n), 0, ~0u));
+	EXPECT_EQ(0xa5a5a5a5, n->e[0].kind);
+	EXPECT_EQ(~0u, n->h.arch);
+	EXPECT_EQ(-EFAULT, kvmx_ret(ioctl(self->kvmx, KVMX_GET_NAMES, NULL)));
+	free(n);
+}
+
+struct rlist {
+	struct kvmx_region_list h;
+	struct kvmx_region_mmap_info e[4];
+};
+
+static int rlist(int session, struct rlist *l, __u32 argsz, __u32 flags)
+{
+	memset(l, 0xa5, sizeof(*l));
+	l->h = (struct kvmx_region_list){ .argsz = argsz, .flags = flags };
+	return kvmx_ret(ioctl(session, KVMX_REGION_LIST, l));
+}
+
+TEST_F(vm, region_list_mmap)
+{
+	const __u32 hsz = sizeof(struct kvmx_region_list);
+	const struct kvmx_region_info *old;
+	struct kvmx_region bank, door;
+	struct rlist l;
+	int other, efd = eventfd(0, 0);
+	void *p;
+
+	ASSERT_GE(efd, 0);
+	self->session = kvmx_attach(self->kvmx, self->vm);
+	ASSERT_GE(self->session, 0);
+	other = kvmx_attach(self->kvmx, self->vm);
+	ASSERT_GE(other, 0);
+	REG_OK(bank);
+	bank.size = 2 * 4096;
+	ASSERT_EQ(0, radd(self->session, &bank));
+	door = (struct kvmx_region){ .addr = RB + 0x10000, .size = 4, .mode = KVMX_MODE_DOORBELL,
+				     .access_sizes = 4, .eventfd = efd };
+	ASSERT_EQ(0, radd(self->session, &door));
+
+	/* with the flag: the larger entries, the owner's mmap offset and size */
+	ASSERT_EQ(0, rlist(self->session, &l, sizeof(l), KVMX_REGION_LIST_MMAP));
+	ASSERT_EQ(2, l.h.nr_entries);
+	EXPECT_EQ(0, l.h.flags);
+	EXPECT_EQ(hsz + 2 * sizeof(struct kvmx_region_mmap_info), l.h.argsz);
+	EXPECT_EQ(bank.id, l.e[0].info.id);
+	EXPECT_EQ(bank.mmap_offset, l.e[0].mmap_offset);
+	EXPECT_EQ(bank.mmap_size, l.e[0].mmap_size);
+	EXPECT_EQ(2 * 4096, l.e[0].mmap_size);
+	EXPECT_EQ(door.id, l.e[1].info.id);
+	EXPECT_EQ(0, l.e[1].mmap_offset);
+	EXPECT_EQ(0, l.e[1].mmap_size);
+	/* the listed offset maps the bank */
+	p = mmap(NULL, l.e[0].mmap_size, PROT_READ, MAP_SHARED, self->session, l.e[0].mmap_offset);
+	EXPECT_NE(MAP_FAILED, p);
+	if (p != MAP_FAILED)
+		munmap(p, l.e[0].mmap_size);
+	/* another session sees the region, not an offset it could not map */
+	ASSERT_EQ(0, rlist(other, &l, sizeof(l), KVMX_REGION_LIST_MMAP));
+	ASSERT_EQ(2, l.h.nr_entries);
+	EXPECT_EQ(0, l.e[0].mmap_offset);
+	EXPECT_EQ(0, l.e[0].mmap_size);
+
+	/* without it: API 1.3's entries, packed as before */
+	ASSERT_EQ(0, rlist(self->session, &l, sizeof(l), 0));
+	ASSERT_EQ(2, l.h.nr_entries);
+	EXPECT_EQ(hsz + 2 * sizeof(struct kvmx_region_info), l.h.argsz);
+	old = (const struct kvmx_region_info *)l.e;
+	EXPECT_EQ(bank.id, old[0].id);
+	EXPECT_EQ(door.id, old[1].id);
+	EXPECT_EQ(0xa5a5a5a5, old[2].id);
+	/* a short buffer with the flag: one entry fits */
+	ASSERT_EQ(0, rlist(self->session, &l, hsz + sizeof(l.e[0]) + 8, KVMX_REGION_LIST_MMAP));
+	EXPECT_EQ(1, l.h.nr_entries);
+	EXPECT_EQ(2, l.h.nr_total);
+	EXPECT_EQ(KVMX_TABLE_TRUNCATED, l.h.flags);
+	EXPECT_EQ(hsz + 2 * sizeof(l.e[0]), l.h.argsz);
+	EXPECT_EQ(0xa5a5a5a5, l.e[1].info.id);
+	/* an unknown flag: nothing written */
+	EXPECT_EQ(-EINVAL, rlist(self->session, &l, sizeof(l), 1u << 2));
+	EXPECT_EQ(-EINVAL, rlist(self->session, &l, sizeof(l), KVMX_TABLE_TRUNCATED));
+	EXPECT_EQ(0xa5a5a5a5, l.e[0].info.id);
+	close(other);
+	close(efd);
 }
 
 TEST_HARNESS_MAIN

@@ -27,6 +27,7 @@
 #include "processor.h"
 #include "test_util.h"
 #include "kvmx_test.h"
+#include "syndrome.h"
 
 #define BASE		0xc0000000ul	/* guest-physical = guest-virtual */
 #define NPAGES		16
@@ -216,9 +217,10 @@ static void expect_aborts(u64 n, u64 far, const char *what)
 
 	TEST_ASSERT(guest_u64(&aborts) == n, "%s: %lu aborts, expected %lu", what,
 		    guest_u64(&aborts), n);
-	TEST_ASSERT(esr >> 26 == 0x25 && (esr & 0x3f) == 0x10,
-		    "%s: ESR 0x%x: EC 0x%x DFSC 0x%x, expected 0x25 (DABT_CUR), 0x10", what,
-		    esr, esr >> 26, esr & 0x3f);
+	/* a synchronous external abort, not on a table walk (DFSC 0x10) */
+	TEST_ASSERT(KVMX_ESR_EC(esr) == KVMX_ESR_EC_DABT_CUR && (esr & KVMX_ESR_FSC_MASK) == 0x10,
+		    "%s: ESR 0x%x: EC 0x%llx DFSC 0x%llx, expected 0x25 (DABT_CUR), 0x10", what,
+		    esr, KVMX_ESR_EC(esr), esr & KVMX_ESR_FSC_MASK);
 	TEST_ASSERT(guest_u64(&abort_far) == far, "%s: FAR 0x%lx, expected 0x%lx", what,
 		    guest_u64(&abort_far), far);
 	*(u64 *)addr_gva2hva(vm, (vm_vaddr_t)&aborts) = 0;

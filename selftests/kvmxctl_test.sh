@@ -20,6 +20,18 @@ expect 1 "has no KVM VM" "a process without a VM" -- kvmxctl stats --pid 1
 expect 2 "needs show, set or clear" "policy without a subcommand" -- kvmxctl policy
 expect 2 "policy set needs --pid" "policy set without a pid" -- kvmxctl policy set --mmio discard
 
+# the module's capabilities (KVMX_CHECK_EXTENSION): the arch's, the limits
+case $(uname -m) in
+x86_64) x86=1 arm=0 ;;
+*) x86=0 arm=1 ;;
+esac
+check "version: the module's capabilities and limits" "$(kvmxctl --json version)" \
+	'"capabilities":\{"stats":1,"faults":1,"regions":1,' \
+	"\"region_pio\":$x86," "\"policy_inject\":$arm," "\"policy_pio\":$x86," \
+	'"max_regions":8192,"max_bus_devs":256,"region_max_map":1048576,"ring_max_records":65536,'
+check "version: the capabilities, a line of names" "$(kvmxctl version)" \
+	'^capabilities: stats faults regions .* get_names max_regions=8192 '
+
 d=/tmp/kvmxctl_test.pid
 start_demo $d
 expect 1 "is not a KVM VM" "a --vm-fd that is not a VM" -- kvmxctl stats --pid "$pid" --vm-fd 0
@@ -125,6 +137,14 @@ check "a discard region: no write reaches the VMM" "$(batch $d 5)" '^5 0$'
 kvmxctl release --pid "$pid" >/dev/null
 check "release: the writes reach the VMM again, no holder left" \
 	"$(batch $d 6) holder=$(holder)" '^6 40 holder=$'
+# a bank: the guest's writes land in its registers, which regions show maps
+# at the offset KVMX_REGION_LIST gives (the guest writes 0..39 in a batch)
+id=$(kvmxctl --json regions add --pid "$pid" --addr 0xc0000000 --size 8 --mode bank |
+     sed -n 's/^{"id":\([0-9]*\)}$/\1/p')
+check "a bank region: no write reaches the VMM" "$(batch $d 7)" '^7 0$'
+check "regions show of a bank: its registers hold the guest's last write, 39" \
+	"$(kvmxctl regions show --pid "$pid" "$id")" '^  27 00 00 00 00 00 00 00$'
+kvmxctl release --pid "$pid" >/dev/null
 
 # four commands racing to add regions: one holder starts, all four regions are its
 pids=""
@@ -157,7 +177,7 @@ check "top --count 1 --json: an idle VM, totals as stats says" \
 kvmxctl trace --pid "$pid" --class mmio --count 10 > /tmp/kvmxctl_trace.out &
 tr=$!
 sleep 1
-batch $d 7 >/dev/null
+batch $d 8 >/dev/null
 wait $tr
 # every record an MMIO exit; on arm64 every other one is the ucall's
 case $(uname -m) in aarch64) dev=5 ;; *) dev=10 ;; esac

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "exit_class.h"
+#include "syndrome.h"
 #include "kselftest_harness.h"
 
 /* x86 exception vectors (SDM vol. 3, 6.3.1), used by SVM_EXIT_REASONS */
@@ -174,14 +175,14 @@ TEST(classes)
 	EXPECT_EQ(KVMX_EXIT_HYPERCALL, kvmx_exit_class(KVMX_ARCH_ARM64, 0x16));
 	EXPECT_EQ(KVMX_EXIT_HYPERCALL, kvmx_exit_class(KVMX_ARCH_ARM64, 0x17));
 	EXPECT_EQ(KVMX_EXIT_SYSREG, kvmx_exit_class(KVMX_ARCH_ARM64, 0x18));
-	EXPECT_EQ(KVMX_EXIT_STAGE2, kvmx_exit_class(KVMX_ARCH_ARM64, 0x24));
-	EXPECT_EQ(KVMX_EXIT_STAGE2, kvmx_exit_class(KVMX_ARCH_ARM64, 0x20));
+	EXPECT_EQ(KVMX_EXIT_STAGE2, kvmx_exit_class(KVMX_ARCH_ARM64, KVMX_ESR_EC_DABT_LOW));
+	EXPECT_EQ(KVMX_EXIT_STAGE2, kvmx_exit_class(KVMX_ARCH_ARM64, KVMX_ESR_EC_IABT_LOW));
 	EXPECT_EQ(KVMX_EXIT_EXTINT, kvmx_exit_class(KVMX_ARCH_ARM64, KVMX_ARM64_EXIT_IRQ));
 	EXPECT_EQ(KVMX_EXIT_FAILURE, kvmx_exit_class(KVMX_ARCH_ARM64, KVMX_ARM64_EXIT_IL));
 	EXPECT_EQ(KVMX_EXIT_FAILURE, kvmx_exit_class(KVMX_ARCH_ARM64, KVMX_ARM64_EXIT_HYP_GONE));
 
 	EXPECT_TRUE(kvmx_exit_has_gpa(KVMX_ARCH_X86_SVM, SVM_EXIT_NPF));
-	EXPECT_TRUE(kvmx_exit_has_gpa(KVMX_ARCH_ARM64, 0x24));
+	EXPECT_TRUE(kvmx_exit_has_gpa(KVMX_ARCH_ARM64, KVMX_ESR_EC_DABT_LOW));
 	EXPECT_FALSE(kvmx_exit_has_gpa(KVMX_ARCH_X86_SVM, SVM_EXIT_IOIO));
 	/* VMX: in the VMCS, read by the probe */
 	EXPECT_TRUE(kvmx_exit_has_gpa(KVMX_ARCH_X86_VMX, EXIT_REASON_EPT_VIOLATION));

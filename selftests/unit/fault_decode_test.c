@@ -7,6 +7,7 @@
  */
 #include <stdint.h>
 #include "fault_decode.h"
+#include "syndrome.h"
 #include "kselftest_harness.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -14,23 +15,23 @@
 #define BIT_ULL(n) (1ull << (n))
 #endif
 
-/* ESR_EL2 of a lower-EL data/instruction abort (Arm ARM, ISS encoding) */
-#define EC(x)		((uint64_t)(x) << 26)
-#define IL		BIT_ULL(25)
-#define ISV		BIT_ULL(24)
-#define SAS(x)		((uint64_t)(x) << 22)
-#define SSE		BIT_ULL(21)
-#define SRT(x)		((uint64_t)(x) << 16)
-#define SF		BIT_ULL(15)
-#define AR		BIT_ULL(14)
-#define VNCR		BIT_ULL(13)
-#define FNV		BIT_ULL(10)
-#define EA		BIT_ULL(9)
-#define CM		BIT_ULL(8)
-#define S1PTW		BIT_ULL(7)
-#define WNR		BIT_ULL(6)
-#define DABT		(EC(0x24) | IL)
-#define IABT		(EC(0x20) | IL)
+/* ESR_EL2 of a lower-EL data/instruction abort: short names of syndrome.h's */
+#define EC(x)		((uint64_t)(x) << KVMX_ESR_EC_SHIFT)
+#define IL		KVMX_ESR_IL
+#define ISV		KVMX_ESR_ISV
+#define SAS(x)		((uint64_t)(x) << KVMX_ESR_SAS_SHIFT)
+#define SSE		KVMX_ESR_SSE
+#define SRT(x)		((uint64_t)(x) << KVMX_ESR_SRT_SHIFT)
+#define SF		KVMX_ESR_SF
+#define AR		KVMX_ESR_AR
+#define VNCR		KVMX_ESR_VNCR
+#define FNV		KVMX_ESR_FNV
+#define EA		KVMX_ESR_EA
+#define CM		KVMX_ESR_CM
+#define S1PTW		KVMX_ESR_S1PTW
+#define WNR		KVMX_ESR_WNR
+#define DABT		(EC(KVMX_ESR_EC_DABT_LOW) | IL)
+#define IABT		(EC(KVMX_ESR_EC_IABT_LOW) | IL)
 
 #define U KVMX_FT_UNKNOWN
 #define T KVMX_FT_TRANSLATION
@@ -418,7 +419,7 @@ TEST(decode_fault_dispatch)
 	EXPECT_EQ(KVMX_FF_FINAL | KVMX_FF_NO_ACCESS, a.flags);
 	/* ... and it is an MMIO SPTE's: no memslot, classified by the outcome */
 	EXPECT_EQ(KVMX_FAULT_NOSLOT, kvmx_fault_classify(&a, false, false));
-	EXPECT_TRUE(kvmx_decode_fault(KVMX_ARCH_ARM64, 0x24, 0x92000047ull, &a));
+	EXPECT_TRUE(kvmx_decode_fault(KVMX_ARCH_ARM64, KVMX_ESR_EC_DABT_LOW, 0x92000047ull, &a));
 	EXPECT_FALSE(kvmx_decode_fault(KVMX_ARCH_ARM64, 0x16, 0x5a000000ull, &a)); /* HVC */
 	EXPECT_FALSE(kvmx_decode_fault(0, 0, 0x181, &a));
 	EXPECT_EQ(KVMX_FT_UNKNOWN, a.type);

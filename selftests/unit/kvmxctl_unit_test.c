@@ -223,4 +223,45 @@ TEST(prometheus_sum_across_reset)
 	prom_free(&acc);
 }
 
+/* a KVMX_GET_NAMES answer, as a newer module would give it */
+static struct kvmx_names *names_of(unsigned int arch, unsigned int n,
+				   const struct kvmx_name_entry *e)
+{
+	struct kvmx_names *t = calloc(1, sizeof(*t) + n * sizeof(*e));
+
+	*t = (struct kvmx_names){ .arch = arch, .entry_size = sizeof(*e),
+				  .nr_entries = n, .nr_total = n };
+	memcpy(t->entries, e, n * sizeof(*e));
+	return t;
+}
+
+TEST(names_of_a_newer_module)
+{
+	const struct kvmx_name_entry e[] = {
+		{ KVMX_NAME_EXIT_CLASS, 0, 0, 0, "not_other" },
+		{ KVMX_NAME_EXIT_CLASS, KVMX_EXIT_NR_CLASSES, 0, 0, "new_class" },
+		{ KVMX_NAME_FAULT_CLASS, KVMX_FAULT_NR_CLASSES + 1, 0, 0, "new_fault" },
+		{ KVMX_NAME_RAW, 0x7ff0, 0, KVMX_EXIT_NR_CLASSES, "NEW_EXIT" },
+	};
+
+	/* no module here: kvmxctl's own names, "?" or none beyond */
+	EXPECT_STREQ("other", name_class(0));
+	EXPECT_STREQ("?", name_class(KVMX_EXIT_NR_CLASSES));
+	EXPECT_EQ(NULL, name_raw(KVMX_ARCH_ARM64, 0x7ff0));
+
+	names_set(0, names_of(KVMX_ARCH_ARM64, 4, e));
+	names_set(KVMX_ARCH_ARM64, names_of(KVMX_ARCH_ARM64, 4, e));
+	/* what kvmxctl knows it names itself; what it does not, the module */
+	EXPECT_STREQ("other", name_class(0));
+	EXPECT_STREQ("new_class", name_class(KVMX_EXIT_NR_CLASSES));
+	EXPECT_STREQ("?", name_class(KVMX_EXIT_NR_CLASSES + 1));
+	EXPECT_STREQ("new_fault", name_fault_class(KVMX_FAULT_NR_CLASSES + 1));
+	EXPECT_STREQ("NEW_EXIT", name_raw(KVMX_ARCH_ARM64, 0x7ff0));
+	EXPECT_STREQ("DABT_LOW", name_raw(KVMX_ARCH_ARM64, 0x24));
+	EXPECT_EQ(NULL, name_raw(KVMX_ARCH_X86_SVM, 0x7ff0));
+	names_set(0, NULL);
+	names_set(KVMX_ARCH_ARM64, NULL);
+	EXPECT_STREQ("?", name_class(KVMX_EXIT_NR_CLASSES));
+}
+
 TEST_HARNESS_MAIN

@@ -132,24 +132,64 @@ int open_kvmx(void)
 	return fd;
 }
 
+/* KVMX_CHECK_EXTENSION's capabilities, as kvmxctl version shows them */
+static const struct {
+	unsigned long cap;
+	const char *name;
+} caps[] = {
+	{ KVMX_CAP_STATS, "stats" },
+	{ KVMX_CAP_FAULTS, "faults" },
+	{ KVMX_CAP_REGIONS, "regions" },
+	{ KVMX_CAP_REGION_PIO, "region_pio" },
+	{ KVMX_CAP_POLICY, "policy" },
+	{ KVMX_CAP_POLICY_INJECT, "policy_inject" },
+	{ KVMX_CAP_POLICY_PIO, "policy_pio" },
+	{ KVMX_CAP_REGION_FAST_MMIO, "region_fast_mmio" },
+	{ KVMX_CAP_STATS_SINCE, "stats_since" },
+	{ KVMX_CAP_REGION_LIST_MMAP, "region_list_mmap" },
+	{ KVMX_CAP_GET_NAMES, "get_names" },
+	{ KVMX_CAP_MAX_REGIONS, "max_regions" },
+	{ KVMX_CAP_MAX_BUS_DEVS, "max_bus_devs" },
+	{ KVMX_CAP_REGION_MAX_MAP, "region_max_map" },
+	{ KVMX_CAP_RING_MAX_RECORDS, "ring_max_records" },
+	{ KVMX_CAP_POLICY_MAX_RANGES, "policy_max_ranges" },
+	{ KVMX_CAP_FAULT_HOT_MAX, "fault_hot_max" },
+	{ KVMX_CAP_EXIT_NR_CLASSES, "exit_classes" },
+	{ KVMX_CAP_FAULT_NR_CLASSES, "fault_classes" },
+};
+
 static int cmd_version(void)
 {
-	int fd = open_kvmx(), v;
+	int fd = open_kvmx(), v, c;
+	size_t i;
 
 	if (fd < 0)
 		return 1;
 	v = ioctl(fd, KVMX_GET_API_VERSION, 0);
-	close(fd);
-	if (v < 0)
+	if (v < 0) {
+		close(fd);
 		return die("%s", "KVMX_GET_API_VERSION", errno);
+	}
 	if (json)
-		printf("{\"uapi\":\"%u.%u\",\"module\":\"%u.%u\"}\n",
+		printf("{\"uapi\":\"%u.%u\",\"module\":\"%u.%u\",\"capabilities\":{",
 		       KVMX_API_MAJOR, KVMX_API_MINOR,
 		       KVMX_API_VERSION_MAJOR(v), KVMX_API_VERSION_MINOR(v));
 	else
-		printf("kvmxctl uapi %u.%u, module api %u.%u\n",
+		printf("kvmxctl uapi %u.%u, module api %u.%u\ncapabilities:",
 		       KVMX_API_MAJOR, KVMX_API_MINOR,
 		       KVMX_API_VERSION_MAJOR(v), KVMX_API_VERSION_MINOR(v));
+	/* a module before 1.7 has no KVMX_CHECK_EXTENSION: ENOTTY, shown as none */
+	for (i = 0; i < ARRAY_SIZE(caps); i++) {
+		c = ioctl(fd, KVMX_CHECK_EXTENSION, caps[i].cap);
+		if (c < 0)
+			c = 0;
+		if (json)
+			printf("%s\"%s\":%d", i ? "," : "", caps[i].name, c);
+		else if (c)
+			printf(c == 1 ? " %s" : " %s=%d", caps[i].name, c);
+	}
+	printf(json ? "}}\n" : "\n");
+	close(fd);
 	if (KVMX_API_VERSION_MAJOR(v) != KVMX_API_MAJOR) {
 		fprintf(stderr, "kvmxctl: module API major %u, kvmxctl speaks %u\n",
 			KVMX_API_VERSION_MAJOR(v), KVMX_API_MAJOR);

@@ -117,6 +117,13 @@ int cmd_regions(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 
+/* names.c: the module's names where kvmxctl has none */
+struct kvmx_names;
+void names_set(unsigned int arch, struct kvmx_names *n);
+const char *name_class(unsigned int class);
+const char *name_fault_class(unsigned int class);
+const char *name_raw(unsigned int arch, unsigned int raw);
+
 /* exporter.c */
 int cmd_exporter(int argc, char **argv);
 

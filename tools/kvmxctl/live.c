@@ -67,7 +67,7 @@ static int live_opt(void *ctx, const char *o, const char *v)
 	}
 	if (a->trace && !strcmp(o, "--class")) {
 		for (c = 0; c < KVMX_EXIT_NR_CLASSES; c++)
-			if (!strcmp(v, kvmx_class_name(c)))
+			if (!strcmp(v, name_class(c)))
 				break;
 		if (c == KVMX_EXIT_NR_CLASSES)
 			return die("unknown class '%s'", v, 0), OPT_BAD;
@@ -150,7 +150,7 @@ static void top_print(const struct kvmx_stats *st, const struct top_row *rows, i
 
 			printf("%s{", i ? "," : "");
 			if (r->key < KVMX_EXIT_NR_CLASSES)
-				printf("\"class\":\"%s\"", kvmx_class_name(r->key));
+				printf("\"class\":\"%s\"", name_class(r->key));
 			else
 				printf("\"raw\":%d", r->key - KVMX_EXIT_NR_CLASSES);
 			printf(",\"per_s\":%.1f,\"total\":%llu}", r->delta / secs, r->total);
@@ -168,7 +168,7 @@ static void top_print(const struct kvmx_stats *st, const struct top_row *rows, i
 		const struct top_row *r = &rows[i];
 
 		if (r->key < KVMX_EXIT_NR_CLASSES)
-			printf("%-16s %12.1f %14llu\n", kvmx_class_name(r->key), r->delta / secs,
+			printf("%-16s %12.1f %14llu\n", name_class(r->key), r->delta / secs,
 			       r->total);
 	}
 	printf("\n");
@@ -179,7 +179,7 @@ static void top_print(const struct kvmx_stats *st, const struct top_row *rows, i
 
 		if (r->key < KVMX_EXIT_NR_CLASSES)
 			continue;
-		name = kvmx_raw_name(st->arch, code);
+		name = name_raw(st->arch, code);
 		if (name)
 			snprintf(raw, sizeof(raw), "%s", name);
 		else
@@ -297,8 +297,8 @@ int cmd_top(int argc, char **argv)
 static void trace_print(__u32 arch, const struct kvmx_exit_record *r)
 {
 	bool fault = r->flags & KVMX_REC_FAULT;
-	const char *cls = fault ? kvmx_fault_class_name(r->class) : kvmx_class_name(r->class);
-	const char *raw = fault ? NULL : kvmx_raw_name(arch, r->raw);
+	const char *cls = fault ? name_fault_class(r->class) : name_class(r->class);
+	const char *raw = fault ? NULL : name_raw(arch, r->raw);
 
 	if (json) {
 		printf("{\"ts_ns\":%llu,\"vcpu\":%u,\"%s\":\"%s\",\"raw\":%u,\"gpa\":%llu,",

@@ -70,13 +70,13 @@ static int parse_sample(const char *s, struct kvmx_policy *p)
 	long n;
 
 	for (c = 0; colon && c < KVMX_EXIT_NR_CLASSES; c++)
-		if (strlen(kvmx_class_name(c)) == (size_t)(colon - s) &&
-		    !strncmp(s, kvmx_class_name(c), colon - s))
+		if (strlen(name_class(c)) == (size_t)(colon - s) &&
+		    !strncmp(s, name_class(c), colon - s))
 			break;
 	if (!colon || c == KVMX_EXIT_NR_CLASSES) {
 		fprintf(stderr, "kvmxctl: --sample: bad '%s' (CLASS:N, CLASS one of", s);
 		for (c = 0; c < KVMX_EXIT_NR_CLASSES; c++)
-			fprintf(stderr, " %s", kvmx_class_name(c));
+			fprintf(stderr, " %s", name_class(c));
 		fprintf(stderr, ")\n");
 		return -1;
 	}
@@ -138,7 +138,7 @@ static void print_policy_json(const struct kvmx_policy *p)
 	printf("],\"classes\":[");
 	for (i = 0; i < KVMX_EXIT_NR_CLASSES; i++)
 		printf("%s{\"class\":\"%s\",\"action\":\"%s\",\"n\":%u,\"notified\":%llu}",
-		       i ? "," : "", kvmx_class_name(i), class_action_names[p->classes[i].action],
+		       i ? "," : "", name_class(i), class_action_names[p->classes[i].action],
 		       p->classes[i].n, p->notified[i]);
 	printf("],\"mmio_discarded\":%llu,\"mmio_injected\":%llu,",
 	       p->mmio_discarded, p->mmio_injected);
@@ -164,7 +164,7 @@ static void print_policy_table(const struct kvmx_policy *p)
 		printf("  at every address\n");
 	for (i = 0; i < KVMX_EXIT_NR_CLASSES; i++)
 		if (p->classes[i].action)
-			printf("class %-16s %s 1 in %u (notified %llu)\n", kvmx_class_name(i),
+			printf("class %-16s %s 1 in %u (notified %llu)\n", name_class(i),
 			       class_action_names[p->classes[i].action], p->classes[i].n,
 			       p->notified[i]);
 	printf("counted: %llu MMIO discarded, %llu MMIO injected, %llu port discarded, ",

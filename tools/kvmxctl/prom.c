@@ -100,12 +100,12 @@ int prom_collect(struct prom_set *ps, const struct vm_ref *vm, const struct kvmx
 
 	for (i = 0; i < st->nr_entries; i++) {
 		const struct kvmx_stat_entry *e = &st->entries[i];
-		const char *cls = kvmx_class_name(e->class), *name;
+		const char *cls = name_class(e->class), *name;
 		unsigned long long cum = 0;
 
 		vm_labels(lbl, sizeof(lbl), vm, e->vcpu);
 		if (e->kind == KVMX_STAT_RAW) {
-			name = kvmx_raw_name(st->arch, e->raw);
+			name = name_raw(st->arch, e->raw);
 			if (name)
 				snprintf(l2, sizeof(l2), "%s,reason=\"%s\"", lbl, name);
 			else
@@ -140,7 +140,7 @@ int prom_collect(struct prom_set *ps, const struct vm_ref *vm, const struct kvmx
 		if (e->kind != KVMX_FAULT_KIND_CLASS)
 			continue;
 		vm_labels(lbl, sizeof(lbl), vm, e->vcpu);
-		snprintf(l2, sizeof(l2), "%s,class=\"%s\"", lbl, kvmx_fault_class_name(e->class));
+		snprintf(l2, sizeof(l2), "%s,class=\"%s\"", lbl, name_fault_class(e->class));
 		err |= prom_add(ps, PROM_FAULTS, "", l2, e->count);
 		err |= prom_add(ps, PROM_FAULTS_TO_VMM, "", l2, e->to_user);
 	}

@@ -153,26 +153,55 @@ static int parse_region_args(const char *sub, int argc, char **argv, struct targ
 	return 0;
 }
 
-static struct kvmx_region_list *list_regions(int s)
+/*
+ * The VM's regions, with the mmap offsets of the session's own
+ * (KVMX_REGION_LIST_MMAP); from a module before API 1.7, which has no such
+ * flag, without, the offset then being what those modules use (id << 24).
+ * Returns the entries (*@n of them), NULL after a message.
+ */
+static struct kvmx_region_mmap_info *list_regions(int s, __u32 *n)
 {
-	size_t size = sizeof(struct kvmx_region_list) + 64 * sizeof(struct kvmx_region_info);
+	const size_t hdr = sizeof(struct kvmx_region_list);
+	size_t esz = sizeof(struct kvmx_region_mmap_info), size = hdr + 64 * esz;
+	struct kvmx_region_mmap_info *e;
 	struct kvmx_region_list *l;
+	__u32 flags = KVMX_REGION_LIST_MMAP, i;
 
 	for (;;) {
 		l = calloc(1, size);
 		if (!l)
 			return NULL;
-		l->argsz = size;
+		*l = (struct kvmx_region_list){ .argsz = size, .flags = flags };
 		if (ioctl(s, KVMX_REGION_LIST, l)) {
-			die("%s", "KVMX_REGION_LIST", errno);
 			free(l);
+			if (errno == EINVAL && flags) {
+				flags = 0;
+				esz = sizeof(struct kvmx_region_info);
+				continue;
+			}
+			die("%s", "KVMX_REGION_LIST", errno);
 			return NULL;
 		}
-		if (!(l->flags & KVMX_STATS_TRUNCATED))
-			return l;
-		size = l->argsz + 64 * sizeof(struct kvmx_region_info);
+		if (!(l->flags & KVMX_TABLE_TRUNCATED))
+			break;
+		size = l->argsz + 64 * esz;
 		free(l);
 	}
+	*n = l->nr_entries;
+	e = calloc(*n ?: 1, sizeof(*e));
+	for (i = 0; e && i < *n; i++) {
+		if (flags) {
+			e[i] = ((struct kvmx_region_mmap_info *)l->entries)[i];
+			continue;
+		}
+		e[i].info = l->entries[i];
+		if ((e[i].info.flags & KVMX_REGION_MINE) && e[i].info.mode == KVMX_MODE_BANK) {
+			e[i].mmap_offset = (__u64)e[i].info.id << 24;
+			e[i].mmap_size = (e[i].info.size + 4095) & ~4095ull;
+		}
+	}
+	free(l);
+	return e;
 }
 
 static void print_region(const struct kvmx_region_info *e, bool first)
@@ -204,12 +233,13 @@ static void print_region(const struct kvmx_region_info *e, bool first)
 }
 
 /* BANK registers, as the guest reads them */
-static void dump_bank(int s, const struct kvmx_region_info *e)
+static void dump_bank(int s, const struct kvmx_region_mmap_info *m)
 {
+	const struct kvmx_region_info *e = &m->info;
 	size_t len = (e->size + 4095) & ~4095ull, i;
 	unsigned char *p;
 
-	p = mmap(NULL, len, PROT_READ, MAP_SHARED, s, (off_t)e->id << 24);
+	p = mmap(NULL, len, PROT_READ, MAP_SHARED, s, (off_t)m->mmap_offset);
 	if (p == MAP_FAILED)
 		return;
 	for (i = 0; i < e->size && i < 256; i++)
@@ -221,22 +251,22 @@ static void dump_bank(int s, const struct kvmx_region_info *e)
 static int cmd_regions_list(int s, const struct target *t, const struct region_args *a,
 			    bool one)
 {
-	struct kvmx_region_list *l = list_regions(s);
+	struct kvmx_region_mmap_info *l;
 	bool found = false;
-	__u32 i;
+	__u32 i, n;
 
+	l = list_regions(s, &n);
 	if (!l)
 		return 1;
 	if (json && !one)
 		printf("[");
-	for (i = 0; i < l->nr_entries; i++) {
-		if (one && l->entries[i].id != a->id)
+	for (i = 0; i < n; i++) {
+		if (one && l[i].info.id != a->id)
 			continue;
-		print_region(&l->entries[i], !found);
+		print_region(&l[i].info, !found);
 		found = true;
-		if (one && !json && l->entries[i].mode == KVMX_MODE_BANK &&
-		    (l->entries[i].flags & KVMX_REGION_MINE))
-			dump_bank(s, &l->entries[i]);
+		if (one && !json && l[i].info.mode == KVMX_MODE_BANK && l[i].mmap_size)
+			dump_bank(s, &l[i]);
 	}
 	if (json && !one)
 		printf("]");

@@ -44,7 +44,7 @@ void *get_table(int s, unsigned long req, const char *name, size_t hdr, size_t e
 			free(t);
 			return NULL;
 		}
-		if (!(t[1] & KVMX_STATS_TRUNCATED))
+		if (!(t[1] & KVMX_TABLE_TRUNCATED))
 			return t;
 		/* the VM made more entries meanwhile: ask for what it said, and some */
 		size = t[0] + 16 * entry;
@@ -243,10 +243,10 @@ static void print_stats_json(const struct kvmx_stats *st, const struct span *sp)
 	       st->lost);
 	for (i = 0; i < st->nr_entries; i++) {
 		const struct kvmx_stat_entry *e = &st->entries[i];
-		const char *name = kvmx_raw_name(st->arch, e->raw);
+		const char *name = name_raw(st->arch, e->raw);
 
 		json_entry_start(i, e->vcpu);
-		printf(",\"class\":\"%s\",\"count\":%llu", kvmx_class_name(e->class),
+		printf(",\"class\":\"%s\",\"count\":%llu", name_class(e->class),
 		       e->count);
 		printf(",\"per_s\":%.1f", sp->secs > 0 ? e->count / sp->secs : 0);
 		if (e->kind == KVMX_STAT_RAW) {
@@ -301,7 +301,7 @@ static void print_hist(const struct kvmx_stat_entry *e)
 	}
 	if (lo < 0)
 		return;
-	printf("\n  @%s latency (ns), %llu exits:\n", kvmx_class_name(e->class),
+	printf("\n  @%s latency (ns), %llu exits:\n", name_class(e->class),
 	       e->lat_count);
 	for (b = lo; b <= hi; b++) {
 		char l[24], h[24], range[56], bar[HIST_WIDTH + 1];
@@ -347,16 +347,16 @@ static void print_stats_table(const struct kvmx_stats *st, const struct span *sp
 		}
 		snprintf(rate, sizeof(rate), "%.1f", sp->secs > 0 ? e->count / sp->secs : 0);
 		if (e->kind == KVMX_STAT_RAW) {
-			name = kvmx_raw_name(st->arch, e->raw);
+			name = name_raw(st->arch, e->raw);
 			snprintf(label, sizeof(label), "0x%x %s", e->raw,
 				 name ? name : "(unknown)");
 			/* a stage-2 reason with no memslot behind it was counted as mmio */
 			printf("    %-26s %10llu %10s  (%s)\n", label, e->count,
 			       rate, e->class == KVMX_EXIT_STAGE2 ? "stage2 or mmio" :
-			       kvmx_class_name(e->class));
+			       name_class(e->class));
 			continue;
 		}
-		printf("  %-28s %10llu %10s", kvmx_class_name(e->class),
+		printf("  %-28s %10llu %10s", name_class(e->class),
 		       e->count, rate);
 		if (e->lat_count) {
 			printf(" %10llu %10llu %10llu",
@@ -416,7 +416,7 @@ static void print_faults_json(const struct kvmx_faults *f, const struct span *sp
 			       e->error);
 			continue;
 		}
-		printf(",\"class\":\"%s\",\"count\":%llu", kvmx_fault_class_name(e->class),
+		printf(",\"class\":\"%s\",\"count\":%llu", name_fault_class(e->class),
 		       e->count);
 		printf(",\"per_s\":%.1f", sp->secs > 0 ? e->count / sp->secs : 0);
 		printf(",\"read\":%llu,\"write\":%llu,\"exec\":%llu",
@@ -470,7 +470,7 @@ static void print_faults_table(const struct kvmx_faults *f, const struct span *s
 		}
 		print_levels(e, levels, sizeof(levels));
 		printf("  %-12s %10llu %10.1f %8llu %8llu %8llu %8llu  %s\n",
-		       kvmx_fault_class_name(e->class), e->count,
+		       name_fault_class(e->class), e->count,
 		       sp->secs > 0 ? e->count / sp->secs : 0,
 		       e->read, e->write,
 		       e->exec, e->to_user, levels);

@@ -30,10 +30,11 @@
 
 /*
  * API version: the major number changes when an existing ioctl changes
- * incompatibly; the minor number when something is added.
+ * incompatibly; the minor number when something is added. What a module
+ * has is asked with KVMX_CHECK_EXTENSION (API 1.7), not read off the minor.
  */
 #define KVMX_API_MAJOR		1
-#define KVMX_API_MINOR		6
+#define KVMX_API_MINOR		7
 #define KVMX_API_VERSION	((KVMX_API_MAJOR << 16) | KVMX_API_MINOR)
 #define KVMX_API_VERSION_MAJOR(v)	(((v) >> 16) & 0xffff)
 #define KVMX_API_VERSION_MINOR(v)	((v) & 0xffff)
@@ -46,6 +47,42 @@
  * Takes no argument; returns KVMX_API_VERSION of the loaded module.
  */
 #define KVMX_GET_API_VERSION	_IO(KVMX_TYPE, KVMX_BASE + 0)
+
+/*
+ * Capabilities, for KVMX_CHECK_EXTENSION. A feature answers 1 if the
+ * module (or, on a session, the session's VM) has it; a limit answers
+ * its value; anything the module does not know answers 0.
+ */
+#define KVMX_CAP_STATS			1	/* GET_STATS, RESET_STATS, RING_SETUP */
+#define KVMX_CAP_FAULTS			2	/* GET_FAULTS, fault records (1.2) */
+#define KVMX_CAP_REGIONS		3	/* REGION_* on MMIO (1.3) */
+#define KVMX_CAP_REGION_PIO		4	/* x86: regions on port I/O */
+#define KVMX_CAP_POLICY			5	/* SET_POLICY, GET_POLICY (1.4) */
+#define KVMX_CAP_POLICY_INJECT		6	/* arm64: KVMX_POLICY_INJECT */
+#define KVMX_CAP_POLICY_PIO		7	/* x86: a port-I/O policy */
+/* KVMX_REGION_FAST_MMIO (1.5); 2: served on KVM's fast MMIO bus (VMX) */
+#define KVMX_CAP_REGION_FAST_MMIO	8
+#define KVMX_CAP_STATS_SINCE		9	/* kvmx_stats.since_ns (1.6) */
+#define KVMX_CAP_REGION_LIST_MMAP	10	/* KVMX_REGION_LIST_MMAP (1.7) */
+#define KVMX_CAP_GET_NAMES		11	/* KVMX_GET_NAMES (1.7) */
+/* limits: the value */
+#define KVMX_CAP_MAX_REGIONS		64	/* regions per VM */
+#define KVMX_CAP_MAX_BUS_DEVS		65	/* kvmx's devices on a VM's buses */
+#define KVMX_CAP_REGION_MAX_MAP		66	/* bytes of a BANK or LOG */
+#define KVMX_CAP_RING_MAX_RECORDS	67	/* records of an event ring */
+#define KVMX_CAP_POLICY_MAX_RANGES	68	/* ranges of a policy */
+#define KVMX_CAP_FAULT_HOT_MAX		69	/* hot pages per granule */
+#define KVMX_CAP_EXIT_NR_CLASSES	70	/* exit classes the module has */
+#define KVMX_CAP_FAULT_NR_CLASSES	71	/* fault classes the module has */
+
+/**
+ * KVMX_CHECK_EXTENSION - _IO(KVMX_TYPE, KVMX_BASE + 12)  (API 1.7)
+ *
+ * The argument is a KVMX_CAP_* number. Returns 0 if the module does not
+ * have it, else 1 or the limit. On /dev/kvmx it answers for the module on
+ * this host, on a session for the session's VM. Never fails.
+ */
+#define KVMX_CHECK_EXTENSION	_IO(KVMX_TYPE, KVMX_BASE + 12)
 
 /**
  * struct kvmx_attach_vm - argument of KVMX_ATTACH_VM
@@ -234,7 +271,7 @@ struct kvmx_stat_entry {
 /**
  * struct kvmx_stats - header of KVMX_GET_STATS, followed by entries
  * @argsz:	in: size of the whole buffer; out: the size all entries need
- * @flags:	in: zero; out: KVMX_STATS_TRUNCATED if not all entries fit
+ * @flags:	in: zero; out: KVMX_TABLE_TRUNCATED if not all entries fit
  * @arch:	KVMX_ARCH_*: how to read raw reasons
  * @entry_size: sizeof(struct kvmx_stat_entry) as the module knows it
  * @nr_entries: entries written
@@ -264,7 +301,9 @@ struct kvmx_stats {
 	struct kvmx_stat_entry entries[];
 };
 
-#define KVMX_STATS_TRUNCATED	_BITUL(0)
+/* out, in every table ioctl's flags: not all entries fit in argsz */
+#define KVMX_TABLE_TRUNCATED	_BITUL(0)
+#define KVMX_STATS_TRUNCATED	KVMX_TABLE_TRUNCATED	/* its name before 1.7 */
 
 /**
  * KVMX_GET_STATS - _IO(KVMX_TYPE, KVMX_BASE + 3)
@@ -431,7 +470,7 @@ struct kvmx_fault_entry {
 /**
  * struct kvmx_faults - header of KVMX_GET_FAULTS, followed by entries
  * @argsz:	in: size of the whole buffer; out: the size all entries need
- * @flags:	in: zero; out: KVMX_STATS_TRUNCATED if not all entries fit
+ * @flags:	in: zero; out: KVMX_TABLE_TRUNCATED if not all entries fit
  * @arch:	KVMX_ARCH_*
  * @entry_size: sizeof(struct kvmx_fault_entry) as the module knows it
  * @nr_entries: entries written
@@ -606,17 +645,37 @@ struct kvmx_region_info {
 #define KVMX_REGION_MINE	_BITUL(31)
 
 /**
+ * struct kvmx_region_mmap_info - one region in KVMX_REGION_LIST with
+ *				  KVMX_REGION_LIST_MMAP (API 1.7)
+ * @info:	as without the flag
+ * @mmap_offset: BANK and LOG of the calling session: mmap() the session fd
+ *		at this offset; else 0
+ * @mmap_size:	... this many bytes; else 0
+ */
+struct kvmx_region_mmap_info {
+	struct kvmx_region_info info;
+	__u64 mmap_offset;
+	__u64 mmap_size;
+};
+
+/* KVMX_REGION_LIST in: entries are struct kvmx_region_mmap_info */
+#define KVMX_REGION_LIST_MMAP	_BITUL(1)
+
+/**
  * struct kvmx_region_list - header of KVMX_REGION_LIST, followed by entries
  * @argsz:	in: size of the whole buffer; out: the size all entries need
- * @flags:	in: zero; out: KVMX_STATS_TRUNCATED if not all entries fit
+ * @flags:	in: KVMX_REGION_LIST_MMAP or zero; out: KVMX_TABLE_TRUNCATED if
+ *		not all entries fit
  * @nr_entries: entries written
  * @nr_total:	regions there are
- * @entries:	every region of the VM, by bus and address
+ * @entries:	every region of the VM, by bus and address: struct
+ *		kvmx_region_info, or struct kvmx_region_mmap_info with
+ *		KVMX_REGION_LIST_MMAP
  *
  * KVMX_REGION_LIST - _IO(KVMX_TYPE, KVMX_BASE + 9)
  *
- * Errors: EINVAL if argsz < sizeof(struct kvmx_region_list) or flags is
- * non-zero; EFAULT.
+ * Errors: EINVAL if argsz < sizeof(struct kvmx_region_list) or flags has
+ * an unknown bit; EFAULT.
  */
 struct kvmx_region_list {
 	__u32 argsz;
@@ -778,5 +837,60 @@ struct kvmx_policy {
 #define KVMX_POLICY_MINE	_BITUL(0)
 #define KVMX_SET_POLICY		_IO(KVMX_TYPE, KVMX_BASE + 10)
 #define KVMX_GET_POLICY		_IO(KVMX_TYPE, KVMX_BASE + 11)
+
+/* What a name of KVMX_GET_NAMES names */
+#define KVMX_NAME_EXIT_CLASS	1	/* @id: enum kvmx_exit_class */
+#define KVMX_NAME_FAULT_CLASS	2	/* @id: enum kvmx_fault_class */
+#define KVMX_NAME_FAULT_TYPE	3	/* @id: kvmx_exit_record.fault_type */
+#define KVMX_NAME_RAW		4	/* @id: a raw reason; @class: its class */
+
+#define KVMX_NAME_LEN		32
+
+/**
+ * struct kvmx_name_entry - one name in KVMX_GET_NAMES
+ * @kind:	KVMX_NAME_*
+ * @id:		what is named
+ * @class:	KVMX_NAME_RAW: the exit class of the reason; else 0
+ * @reserved:	zero
+ * @name:	NUL-terminated
+ */
+struct kvmx_name_entry {
+	__u32 kind;
+	__u32 id;
+	__u32 class;
+	__u32 reserved;
+	char name[KVMX_NAME_LEN];
+};
+
+/**
+ * struct kvmx_names - header of KVMX_GET_NAMES, followed by entries
+ * @argsz:	in: size of the whole buffer; out: the size all entries need
+ * @flags:	in: zero; out: KVMX_TABLE_TRUNCATED if not all entries fit
+ * @arch:	in: KVMX_ARCH_* whose raw reasons to name, or 0 for the
+ *		host's (on a session: the VM's); out: that arch
+ * @entry_size: sizeof(struct kvmx_name_entry)
+ * @nr_entries: entries written
+ * @nr_total:	names there are
+ * @entries:	the exit classes, fault classes, fault types, then the raw
+ *		reasons of @arch that kvmx knows by name
+ *
+ * KVMX_GET_NAMES - _IO(KVMX_TYPE, KVMX_BASE + 13)  (API 1.7)
+ *
+ * The names a module gives its classes and reasons, the ones kvmxctl
+ * prints: a tool older than the module names what it does not know.
+ * On /dev/kvmx and on a session. Errors: EINVAL if argsz is smaller than
+ * the header, flags is non-zero or @arch is not a KVMX_ARCH_*; EFAULT.
+ */
+struct kvmx_names {
+	__u32 argsz;
+	__u32 flags;
+	__u32 arch;
+	__u32 entry_size;
+	__u32 nr_entries;
+	__u32 nr_total;
+	struct kvmx_name_entry entries[];
+};
+
+#define KVMX_GET_NAMES		_IO(KVMX_TYPE, KVMX_BASE + 13)
 
 #endif /* _UAPI_LINUX_KVMX_H */
