@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # checkpatch --strict (from the kernel source unpacked by tools/deps.sh) on
-# every kvmx source file, as TAP: one result per file.
+# every kvmx source file, as TAP: one result per file; and no two module
+# files that call each other (tools/callgraph.py).
 set -uo pipefail
 checkpatch=${1:?usage: style.sh PATH/TO/checkpatch.pl}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,4 +26,11 @@ for f in $kernel $user; do
 		status=1
 	fi
 done
+if out=$(tools/callgraph.py --check); then
+	echo "ok - module files call each other in no circle (tools/callgraph.py)"
+else
+	echo "$out" | sed 's/^/# /'
+	echo "not ok - module files call each other in no circle (tools/callgraph.py)"
+	status=1
+fi
 exit $status
