@@ -189,7 +189,7 @@ static void __init kvmx_find_tp(struct tracepoint *tp, void *priv)
 static int kvmx_arm64_io_mem_abort(struct kvm_vcpu *vcpu, phys_addr_t fault_ipa)
 {
 	u32 action = KVMX_POLICY_FORWARD;
-	int idx = srcu_read_lock(&kvmx_hook_srcu);
+	int idx = kvmx_hook_enter();
 	int ret;
 
 	ret = kvmx_syms.io_mem_abort(vcpu, fault_ipa);
@@ -233,7 +233,7 @@ static int kvmx_arm64_io_mem_abort(struct kvm_vcpu *vcpu, phys_addr_t fault_ipa)
 		ret = kvmx_inject_dabt(kvmx_syms.inject_dabt, vcpu, kvm_vcpu_get_hfar(vcpu));
 		break;
 	}
-	srcu_read_unlock(&kvmx_hook_srcu, idx);
+	kvmx_hook_leave(idx);
 	return ret;
 }
 
@@ -241,11 +241,7 @@ static struct kvmx_hook kvmx_arm64_hook = { .wrapper = kvmx_arm64_io_mem_abort }
 
 int kvmx_arch_policy_hooks(bool on)
 {
-	if (!on) {
-		kvmx_hook_disable(&kvmx_arm64_hook);
-		return 0;
-	}
-	return kvmx_hook_enable(&kvmx_arm64_hook);
+	return kvmx_hooks_set(&kvmx_arm64_hook, 1, on);
 }
 
 int __init kvmx_arch_init(void)

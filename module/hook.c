@@ -23,7 +23,18 @@
 #include <linux/module.h>
 #include "kvmx.h"
 
-DEFINE_SRCU(kvmx_hook_srcu);
+DEFINE_STATIC_SRCU(kvmx_hook_srcu);
+
+/* A wrapper's first and last step: kvmx_hooks_exit() waits for what is between. */
+int kvmx_hook_enter(void)
+{
+	return srcu_read_lock(&kvmx_hook_srcu);
+}
+
+void kvmx_hook_leave(int idx)
+{
+	srcu_read_unlock(&kvmx_hook_srcu, idx);
+}
 
 static void notrace kvmx_hook_ftrace(unsigned long ip, unsigned long parent_ip,
 				     struct ftrace_ops *ops, struct ftrace_regs *fregs)
@@ -57,7 +68,7 @@ void kvmx_hook_fini(struct kvmx_hook *h)
 	ftrace_free_filter(&h->ops);
 }
 
-int kvmx_hook_enable(struct kvmx_hook *h)
+static int kvmx_hook_enable(struct kvmx_hook *h)
 {
 	int ret = register_ftrace_function(&h->ops);
 
@@ -66,9 +77,40 @@ int kvmx_hook_enable(struct kvmx_hook *h)
 	return ret;
 }
 
-void kvmx_hook_disable(struct kvmx_hook *h)
+static void kvmx_hook_disable(struct kvmx_hook *h)
 {
 	unregister_ftrace_function(&h->ops);
+}
+
+/**
+ * kvmx_hooks_set() - turn @n hooks on or off, all or none
+ * @h:		the hooks
+ * @n:		how many
+ * @on:		on, or off (in the reverse order)
+ *
+ * Return: 0, or the error of the hook that could not be turned on (those
+ * before it are off again).
+ */
+int kvmx_hooks_set(struct kvmx_hook *h, unsigned int n, bool on)
+{
+	unsigned int i;
+	int ret;
+
+	if (!on) {
+		for (i = n; i-- > 0;)
+			kvmx_hook_disable(&h[i]);
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		ret = kvmx_hook_enable(&h[i]);
+		if (ret)
+			goto err;
+	}
+	return 0;
+err:
+	while (i-- > 0)
+		kvmx_hook_disable(&h[i]);
+	return ret;
 }
 
 /* At unload, every hook disabled: wait for wrappers still running. */

@@ -361,11 +361,11 @@ struct kvmx_hook {
 	struct ftrace_ops ops;
 };
 
-extern struct srcu_struct kvmx_hook_srcu;
 int kvmx_hook_init(struct kvmx_hook *h);
 void kvmx_hook_fini(struct kvmx_hook *h);
-int kvmx_hook_enable(struct kvmx_hook *h);
-void kvmx_hook_disable(struct kvmx_hook *h);
+int kvmx_hooks_set(struct kvmx_hook *h, unsigned int n, bool on);
+int kvmx_hook_enter(void);
+void kvmx_hook_leave(int idx);
 void kvmx_hooks_exit(void);
 
 #ifdef CONFIG_X86

@@ -244,7 +244,7 @@ static void kvmx_x86_entry(void *data, struct kvm_vcpu *vcpu, bool immediate_exi
 static int kvmx_x86_bus_rw(struct kvm_vcpu *vcpu, enum kvm_bus bus, gpa_t addr,
 			   int len, void *val, bool write)
 {
-	int idx = srcu_read_lock(&kvmx_hook_srcu);
+	int idx = kvmx_hook_enter();
 	int ret;
 
 	ret = kvmx_io_bus_access(vcpu, bus, addr, len, val, write);
@@ -258,7 +258,7 @@ static int kvmx_x86_bus_rw(struct kvm_vcpu *vcpu, enum kvm_bus bus, gpa_t addr,
 		}
 		rcu_read_unlock();
 	}
-	srcu_read_unlock(&kvmx_hook_srcu, idx);
+	kvmx_hook_leave(idx);
 	return ret;
 }
 
@@ -281,23 +281,7 @@ static struct kvmx_hook kvmx_x86_hooks[] = {
 
 int kvmx_arch_policy_hooks(bool on)
 {
-	int i, ret;
-
-	if (!on) {
-		for (i = ARRAY_SIZE(kvmx_x86_hooks) - 1; i >= 0; i--)
-			kvmx_hook_disable(&kvmx_x86_hooks[i]);
-		return 0;
-	}
-	for (i = 0; i < ARRAY_SIZE(kvmx_x86_hooks); i++) {
-		ret = kvmx_hook_enable(&kvmx_x86_hooks[i]);
-		if (ret)
-			goto err;
-	}
-	return 0;
-err:
-	while (--i >= 0)
-		kvmx_hook_disable(&kvmx_x86_hooks[i]);
-	return ret;
+	return kvmx_hooks_set(kvmx_x86_hooks, ARRAY_SIZE(kvmx_x86_hooks), on);
 }
 
 /* kvmx_clock_ns(): TSC ticks to ns, from the TSC's rate (1:1 if unknown) */
