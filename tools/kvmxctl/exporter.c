@@ -439,13 +439,13 @@ static int parse_listen(const char *v, struct sockaddr_in *sa)
 	long port;
 
 	if (!colon || colon == v || (size_t)(colon - v) >= sizeof(host))
-		return die("bad --listen '%s' (ADDR:PORT, an IPv4 address)", v, 0), -1;
+		return die("bad --listen '%s' (ADDR:PORT, an IPv4 address)", v), -1;
 	snprintf(host, sizeof(host), "%.*s", (int)(colon - v), v);
 	*sa = (struct sockaddr_in){ .sin_family = AF_INET };
 	if (inet_pton(AF_INET, host, &sa->sin_addr) != 1)
-		return die("bad --listen '%s' (ADDR:PORT, an IPv4 address)", v, 0), -1;
+		return die("bad --listen '%s' (ADDR:PORT, an IPv4 address)", v), -1;
 	if (parse_int(colon + 1, "--listen port", &port) || !port || port > 65535)
-		return die("bad --listen '%s' (port 1-65535)", v, 0), -1;
+		return die("bad --listen '%s' (port 1-65535)", v), -1;
 	sa->sin_port = htons(port);
 	return 0;
 }
@@ -468,7 +468,7 @@ static int exporter_opt(void *ctx, const char *o, const char *v)
 		if (parse_int(v, o, &x->interval))
 			return OPT_BAD;
 		if (!x->interval)
-			return die("%s", "--interval must be at least 1 s", 0), OPT_BAD;
+			return die("--interval must be at least 1 s"), OPT_BAD;
 		return OPT_VALUE;
 	}
 	return OPT_UNKNOWN;
@@ -480,11 +480,11 @@ static int listen_on(struct exporter *x, const char *what)
 
 	x->lsock = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (x->lsock < 0)
-		return die("%s", "socket", errno);
+		return die_err(errno, "socket");
 	setsockopt(x->lsock, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (bind(x->lsock, (struct sockaddr *)&x->addr, sizeof(x->addr)) ||
 	    listen(x->lsock, 16))
-		return die("cannot listen on %s", what, errno);
+		return die_err(errno, "cannot listen on %s", what);
 	return 0;
 }
 
@@ -526,7 +526,7 @@ int cmd_exporter(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
 	sfd = signalfd(-1, &sigs, SFD_CLOEXEC);
 	if (sfd < 0)
-		return die("%s", "signalfd", errno);
+		return die_err(errno, "signalfd");
 	x.usock = uevent_open();
 	scan_all(&x);
 	fprintf(stderr, "kvmxctl exporter: %d VMs%s%s%s%s\n", x.nr, x.http ? ", http://" : "",
@@ -547,7 +547,7 @@ int cmd_exporter(int argc, char **argv)
 		free(p);
 		p = calloc(x.nr + 3, sizeof(*p));
 		if (!p)
-			return die("%s", "out of memory", 0);
+			return die("out of memory");
 		p[n++] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 		if (x.lsock >= 0)
 			p[n++] = (struct pollfd){ .fd = x.lsock, .events = POLLIN };
@@ -556,7 +556,7 @@ int cmd_exporter(int argc, char **argv)
 		for (i = 0; i < x.nr; i++)
 			p[n++] = (struct pollfd){ .fd = x.vms[i].vmm, .events = POLLIN };
 		if (poll(p, n, (int)(wait * 1000) + 1) < 0 && errno != EINTR)
-			return die("%s", "poll", errno);
+			return die_err(errno, "poll");
 		if (x.usock >= 0)
 			uevent_read(&x);
 		else

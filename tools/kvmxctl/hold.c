@@ -98,7 +98,7 @@ static int take_held(long h, int fd)
 	if (pidfd >= 0)
 		close(pidfd);
 	if (s < 0)
-		die("cannot take the session of kvmxctl holder %s", "", errno);
+		die_err(errno, "cannot take the session of kvmxctl holder");
 	return s;
 }
 
@@ -114,11 +114,11 @@ static int start_holder(int s, long pid, int picked, int lock, int vm_copy)
 
 	vmm = syscall(SYS_pidfd_open, pid, 0);
 	if (vmm < 0 || pipe(ready))
-		return die("%s", "cannot watch the VMM", errno), -1;
+		return die_err(errno, "cannot watch the VMM"), -1;
 	holder_path(path, sizeof(path), pid, picked);
 	child = fork();
 	if (child < 0)
-		return die("%s", "fork", errno), -1;
+		return die_err(errno, "fork"), -1;
 	if (!child) {
 		close(lock);
 		close(ready[0]);
@@ -127,7 +127,7 @@ static int start_holder(int s, long pid, int picked, int lock, int vm_copy)
 	close(ready[1]);
 	close(vmm);
 	if (read(ready[0], &c, 1) != 1)
-		return die("%s", "the kvmxctl holder did not start", 0), -1;
+		return die("the kvmxctl holder did not start"), -1;
 	close(ready[0]);
 	return 0;
 }
@@ -148,7 +148,7 @@ int held_session(long pid, long vm_fd)
 	strcat(path, ".lock");
 	lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (lock < 0 || flock(lock, LOCK_EX))
-		return die("cannot lock %s", path, errno), -1;
+		return die_err(errno, "cannot lock %s", path), -1;
 	h = find_holder(pid, picked, &fd);
 	if (h > 0) {
 		s = take_held(h, fd);

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,14 +96,36 @@ static const char usage[] =
 
 int json;
 
-int die(const char *fmt, const char *arg, int err)
+static int vdie(int err, const char *fmt, va_list ap)
 {
 	fprintf(stderr, "kvmxctl: ");
-	fprintf(stderr, fmt, arg);
+	vfprintf(stderr, fmt, ap);
 	if (err)
 		fprintf(stderr, ": %s", strerror(err));
 	fputc('\n', stderr);
 	return 1;
+}
+
+int die(const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = vdie(0, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+int die_err(int err, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = vdie(err, fmt, ap);
+	va_end(ap);
+	return ret;
 }
 
 /* @s as a JSON string: quoted; quotes, backslashes and controls escaped */
@@ -127,8 +150,7 @@ int open_kvmx(void)
 	int fd = open("/dev/kvmx", O_RDWR | O_CLOEXEC);
 
 	if (fd < 0)
-		die("/dev/kvmx%s", errno == ENOENT ? " (is the kvmx module loaded?)" : "",
-		    errno);
+		die_err(errno, "/dev/kvmx%s", errno == ENOENT ? " (is the kvmx module loaded?)" : "");
 	return fd;
 }
 
@@ -168,7 +190,7 @@ static int cmd_version(void)
 	v = ioctl(fd, KVMX_GET_API_VERSION, 0);
 	if (v < 0) {
 		close(fd);
-		return die("%s", "KVMX_GET_API_VERSION", errno);
+		return die_err(errno, "KVMX_GET_API_VERSION");
 	}
 	if (json)
 		printf("{\"uapi\":\"%u.%u\",\"module\":\"%u.%u\",\"capabilities\":{",
@@ -205,7 +227,7 @@ int parse_int(const char *s, const char *what, long *out)
 	errno = 0;
 	*out = strtol(s, &end, 10);
 	if (!*s || *end || errno || *out < 0 || *out > INT_MAX)
-		return die("bad %s", what, 0), -1;
+		return die("bad %s", what), -1;
 	return 0;
 }
 
@@ -301,7 +323,7 @@ int target_vms(const struct target *t, struct vm_ref **out)
 		return -1;
 	r = calloc(1, sizeof(*r));
 	if (!r)
-		return die("%s", "out of memory", 0), -1;
+		return die("out of memory"), -1;
 	*r = (struct vm_ref){ .pid = t->pid, .fd = fd,
 			      .nr_in_proc = find_vm_fds(t->pid, fds, MAX_VMS_PER_PROC) };
 	vm_name(t->pid, r->name, sizeof(r->name));

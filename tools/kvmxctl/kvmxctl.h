@@ -20,8 +20,12 @@
 
 extern int json;		/* --json */
 
-/* "kvmxctl: <fmt with arg>[: strerror(err)]" on stderr; returns 1 */
-int die(const char *fmt, const char *arg, int err);
+/*
+ * "kvmxctl: <message>" on stderr, and ": strerror(err)" for die_err() (as
+ * err(3) and warnc(3) do; err 0 adds nothing); both return 1
+ */
+int die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int die_err(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void json_str(const char *s);
 int open_kvmx(void);
 int parse_int(const char *s, const char *what, long *out);

@@ -55,14 +55,14 @@ static int live_opt(void *ctx, const char *o, const char *v)
 		if (parse_int(v, o, &a->interval))
 			return OPT_BAD;
 		if (!a->interval)
-			return die("%s", "--interval must be at least 1 s", 0), OPT_BAD;
+			return die("--interval must be at least 1 s"), OPT_BAD;
 		return OPT_VALUE;
 	}
 	if (a->trace && !strcmp(o, "--sample")) {
 		if (parse_int(v, o, &a->sample))
 			return OPT_BAD;
 		if (!a->sample)
-			return die("%s", "--sample must be at least 1", 0), OPT_BAD;
+			return die("--sample must be at least 1"), OPT_BAD;
 		return OPT_VALUE;
 	}
 	if (a->trace && !strcmp(o, "--class")) {
@@ -70,7 +70,7 @@ static int live_opt(void *ctx, const char *o, const char *v)
 			if (!strcmp(v, name_class(c)))
 				break;
 		if (c == KVMX_EXIT_NR_CLASSES)
-			return die("unknown class '%s'", v, 0), OPT_BAD;
+			return die("unknown class '%s'", v), OPT_BAD;
 		a->classes |= 1u << c;
 		return OPT_VALUE;
 	}
@@ -246,7 +246,7 @@ int cmd_top(int argc, char **argv)
 		return 1;
 	v = calloc(n, sizeof(*v));
 	if (!v)
-		return die("%s", "out of memory", 0);
+		return die("out of memory");
 	for (i = 0; i < n; i++) {
 		v[i].ref = refs[i];
 		v[i].s = attach_vm(refs[i].pid, refs[i].fd, vm_label(&refs[i]), NULL);
@@ -349,15 +349,15 @@ int cmd_trace(int argc, char **argv)
 	for (c = 0; a.faults && c < KVMX_FAULT_NR_CLASSES; c++)
 		rs.fault_sample[c] = a.sample;
 	if (ioctl(s, KVMX_RING_SETUP, &rs))
-		return die("%s", "KVMX_RING_SETUP", errno);
+		return die_err(errno, "KVMX_RING_SETUP");
 	h = mmap(NULL, rs.mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, s, 0);
 	if (h == MAP_FAILED)
-		return die("%s", "mmap of the event ring", errno);
+		return die_err(errno, "mmap of the event ring");
 	recs = (const void *)((char *)h + h->records_offset);
 	p[0].fd = s;
 	p[1].fd = syscall(SYS_pidfd_open, t.pid, 0);
 	if (p[1].fd < 0)
-		return die("%s", "pidfd_open", errno);
+		return die_err(errno, "pidfd_open");
 	tail = h->tail;
 	while (!a.count || seen < a.count) {
 		head = __atomic_load_n(&h->head, __ATOMIC_ACQUIRE);
@@ -369,7 +369,7 @@ int cmd_trace(int argc, char **argv)
 		if (a.count && seen >= a.count)
 			break;
 		if (poll(p, 2, -1) < 0 && errno != EINTR)
-			return die("%s", "poll", errno);
+			return die_err(errno, "poll");
 		if (p[1].revents) {
 			fprintf(stderr, "kvmxctl: process %ld exited (%ld records)\n", t.pid, seen);
 			return 1;

@@ -83,7 +83,7 @@ static int parse_sample(const char *s, struct kvmx_policy *p)
 	if (parse_int(colon + 1, "--sample N", &n))
 		return -1;
 	if (!n) {
-		die("%s", "--sample: N must be at least 1", 0);
+		die("--sample: N must be at least 1");
 		return -1;
 	}
 	p->classes[c] = (struct kvmx_class_policy){ .action = KVMX_CLASS_SAMPLE, .n = n };
@@ -200,7 +200,7 @@ int cmd_policy(int argc, char **argv)
 		memset(&got, 0, sizeof(got));
 		got.argsz = sizeof(got);
 		if (ioctl(s, KVMX_GET_POLICY, &got))
-			ret = die("%s", "KVMX_GET_POLICY", errno);
+			ret = die_err(errno, "KVMX_GET_POLICY");
 		else if (json)
 			print_policy_json(&got);
 		else
@@ -214,9 +214,9 @@ int cmd_policy(int argc, char **argv)
 	if (ret) {
 #ifdef __x86_64__
 		if (ret == EINVAL && (p.mmio == KVMX_POLICY_INJECT || p.unbacked))
-			return die("%s", "inject: x86 has no bus error to inject", 0);
+			return die("inject: x86 has no bus error to inject");
 #endif
-		return die("%s", "KVMX_SET_POLICY", ret);
+		return die_err(ret, "KVMX_SET_POLICY");
 	}
 	if (!strcmp(sub, "clear"))
 		printf("policy of process %ld cleared\n", t.pid);

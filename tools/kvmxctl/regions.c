@@ -30,7 +30,7 @@ static int parse_u64_arg(const char *s, const char *what, __u64 *out)
 	errno = 0;
 	*out = strtoull(s, &end, 0);
 	if (!*s || *s == '-' || *end || errno)
-		return die("bad %s", what, 0), -1;
+		return die("bad %s", what), -1;
 	return 0;
 }
 
@@ -48,7 +48,7 @@ static int parse_sizes(const char *s, __u32 *out)
 	}
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		if (strcmp(tok, "1") && strcmp(tok, "2") && strcmp(tok, "4") && strcmp(tok, "8")) {
-			ret = die("bad --sizes '%s' (1,2,4,8 or all)", s, 0);
+			ret = die("bad --sizes '%s' (1,2,4,8 or all)", s);
 			break;
 		}
 		*out |= atoi(tok);
@@ -179,7 +179,7 @@ static struct kvmx_region_mmap_info *list_regions(int s, __u32 *n)
 				esz = sizeof(struct kvmx_region_info);
 				continue;
 			}
-			die("%s", "KVMX_REGION_LIST", errno);
+			die_err(errno, "KVMX_REGION_LIST");
 			return NULL;
 		}
 		if (!(l->flags & KVMX_TABLE_TRUNCATED))
@@ -313,9 +313,8 @@ int cmd_regions(int argc, char **argv)
 		snprintf(id, sizeof(id), "%llu", a.id);
 		if (ioctl(s, KVMX_REGION_DEL, (unsigned long)a.id)) {
 			ret = errno == ENOENT ?
-				die("no region %s added by kvmxctl (regions list shows owners)",
-				    id, 0) :
-				die("%s", "KVMX_REGION_DEL", errno);
+				die("no region %s added by kvmxctl (regions list shows owners)", id) :
+				die_err(errno, "KVMX_REGION_DEL");
 		} else {
 			printf("region %llu removed\n", a.id);
 		}
@@ -328,7 +327,7 @@ int cmd_regions(int argc, char **argv)
 		a.r.argsz = sizeof(a.r);
 		ret = 0;
 		if (ioctl(s, KVMX_REGION_ADD, &a.r))
-			ret = die("%s", "KVMX_REGION_ADD", errno);
+			ret = die_err(errno, "KVMX_REGION_ADD");
 		else if (json)
 			printf("{\"id\":%u}\n", a.r.id);
 		else

@@ -40,7 +40,7 @@ void *get_table(int s, unsigned long req, const char *name, size_t hdr, size_t e
 			return NULL;
 		t[0] = size;			/* argsz */
 		if (ioctl(s, req, t)) {
-			die("%s", name, errno);
+			die_err(errno, "%s", name);
 			free(t);
 			return NULL;
 		}
@@ -508,7 +508,7 @@ static int table_opt(void *ctx, const char *o, const char *v)
 		if (parse_int(v, o, &a->interval))
 			return OPT_BAD;
 		if (!a->interval)
-			return die("%s", "--interval must be at least 1 s", 0), OPT_BAD;
+			return die("--interval must be at least 1 s"), OPT_BAD;
 		a->interval_given = true;
 		return OPT_VALUE;
 	}
@@ -549,7 +549,7 @@ static int cmd_table(int argc, char **argv, bool faults)
 		return 1;
 	v = calloc(n, sizeof(*v));
 	if (!v)
-		return die("%s", "out of memory", 0);
+		return die("out of memory");
 	for (i = 0; i < n; i++) {
 		v[i].ref = refs[i];
 		v[i].before_ns = boottime_ns();
@@ -605,7 +605,7 @@ static int cmd_table(int argc, char **argv, bool faults)
 		if (!a.prometheus && !json && i + 1 < n)
 			printf("\n");
 		if (a.reset && ioctl(x->s, KVMX_RESET_STATS, 0))
-			ret = die("%s", "KVMX_RESET_STATS", errno);
+			ret = die_err(errno, "KVMX_RESET_STATS");
 	}
 	if (a.prometheus) {
 		prom_write(stdout, &ps);

@@ -80,11 +80,11 @@ int pick_vm_fd(pid_t pid, int vm_fd)
 	snprintf(pidstr, sizeof(pidstr), "%d", pid);
 	n = find_vm_fds(pid, fds, MAX_VMS_PER_PROC);
 	if (n == -EACCES || n == -EPERM)
-		return die("cannot read /proc/%s/fd (needs ptrace rights over it)", pidstr, -n), -1;
+		return die_err(-n, "cannot read /proc/%s/fd (needs ptrace rights over it)", pidstr), -1;
 	if (n < 0)
-		return die("no process %s", pidstr, -n), -1;
+		return die_err(-n, "no process %s", pidstr), -1;
 	if (!n)
-		return die("process %s has no KVM VM", pidstr, 0), -1;
+		return die("process %s has no KVM VM", pidstr), -1;
 	if (vm_fd < 0 && n > 1) {
 		fprintf(stderr, "kvmxctl: process %d has %d VMs; pick one with --vm-fd:", pid, n);
 		for (i = 0; i < n && i < MAX_VMS_PER_PROC; i++)
@@ -186,7 +186,7 @@ int list_vms(const char *guest, struct vm_ref **out, int *unreadable)
 	*unreadable = 0;
 	proc = opendir("/proc");
 	if (!proc)
-		return die("%s", "/proc", errno), -1;
+		return die_err(errno, "/proc"), -1;
 	while ((de = readdir(proc))) {
 		int fds[MAX_VMS_PER_PROC], nr, i;
 		char comm[32];
@@ -212,7 +212,7 @@ int list_vms(const char *guest, struct vm_ref **out, int *unreadable)
 				if (!r) {
 					free(v);
 					closedir(proc);
-					return die("%s", "out of memory", 0), -1;
+					return die("out of memory"), -1;
 				}
 				v = r;
 			}
@@ -251,11 +251,11 @@ static int take_vm(long pid, int vm_fd, const char *who)
 
 	pidfd = syscall(SYS_pidfd_open, pid, 0);
 	if (pidfd < 0)
-		return die("%s: pidfd_open", who, errno), -1;
+		return die_err(errno, "%s: pidfd_open", who), -1;
 	local = syscall(SYS_pidfd_getfd, pidfd, vm_fd, 0);
 	close(pidfd);
 	if (local < 0)
-		return die("%s: cannot take the VM fd (needs ptrace rights)", who, errno), -1;
+		return die_err(errno, "%s: cannot take the VM fd (needs ptrace rights)", who), -1;
 	return local;
 }
 
@@ -280,7 +280,7 @@ int attach_vm(long pid, int vm_fd, const char *who, int *vm_copy)
 	arg.vm_fd = local;
 	s = ioctl(kvmx, KVMX_ATTACH_VM, &arg);
 	if (s < 0)
-		die("%s: KVMX_ATTACH_VM", who, errno);
+		die_err(errno, "%s: KVMX_ATTACH_VM", who);
 	close(kvmx);
 	if (vm_copy && s >= 0)
 		*vm_copy = local;
