@@ -21,8 +21,8 @@ static bool kvmx_overlaps(u64 a, u64 alen, u64 b, u64 blen)
  * The region holding @addr: a binary search written out, not lib/bsearch.c,
  * so a hit costs no indirect calls.
  */
-static struct kvmx_io_region *kvmx_region_find(struct kvmx_region_set *set, u64 addr,
-					 int len)
+static struct kvmx_io_region *kvmx_region_find(struct kvmx_region_set *set,
+					       u64 addr, int len)
 {
 	unsigned int lo = 0, hi, mid;
 	struct kvmx_io_region *r;

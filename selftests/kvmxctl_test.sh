@@ -50,6 +50,13 @@ check "stats of a kept VM: totals since its first attach, the guest named, rates
 	"$(kvmxctl stats --pid "$pid")" \
 	"^== VM kvmx_demo \(pid $pid\): totals of [0-9.]+ s, since [0-9-]+ [0-9:]+ \(a session keeps the VM\)\$" \
 	"^  $trap +80 +[0-9.]+ "
+check "stats -f: only the rows of the classes it names, the counts unchanged" \
+	"$(kvmxctl --json stats --pid "$pid" -f "^$trap\$" | grep -o '"class":"[a-z_0-9]*"' |
+	   sort -u | tr '\n' ' ') $(kvmxctl --json stats -p "$pid" --fields="^$trap\$" |
+	   grep -c "\"vcpu\":\"vm\",\"class\":\"$trap\",\"count\":80,")" \
+	"^\"class\":\"$trap\" +1\$"
+check "top -1 -f: the same rows" "$(kvmxctl --json top -1 -p "$pid" -f "^$trap\$" |
+	grep -o '"class":"[a-z_0-9]*"' | sort -u | tr '\n' ' ')" "^\"class\":\"$trap\" \$"
 check "stats --hist: the $trap histogram's bars hold its 80 exits" \
 	"$(kvmxctl stats --pid "$pid" --hist | sed -n "/^  @$trap latency/,/^\$/p" |
 	   awk '/^  @/ { print $4 } /^  \[/ { sum += $3 } END { print sum }' |

@@ -10,12 +10,15 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 
 kernel=$(git ls-files -- 'module/*.[ch]' 'uapi/*.h')
-# Userspace code uses the C99 types the KVM selftest library uses.
+# Userspace code uses the C99 types the KVM selftest library uses, and has
+# no <linux/compiler_attributes.h> (__printf).
 user=$(git ls-files -- 'tools/*.[ch]' 'selftests/*.[ch]' | tr '\n' ' ')
 status=0
 for f in $kernel $user; do
 	ignore=FILE_PATH_CHANGES
-	case " $user " in *" $f "*) ignore=$ignore,PREFER_KERNEL_TYPES ;; esac
+	case " $user " in
+	*" $f "*) ignore=$ignore,PREFER_KERNEL_TYPES,PREFER_DEFINED_ATTRIBUTE_MACRO ;;
+	esac
 	out=$(perl "$checkpatch" --strict --no-tree --terse --show-types \
 		--ignore "$ignore" -f "$f" 2>&1)
 	if [ -z "$out" ] || echo "$out" | grep -q '^total: 0 errors, 0 warnings, 0 checks'; then

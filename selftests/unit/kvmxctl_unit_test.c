@@ -116,6 +116,19 @@ TEST(bad_command_lines)
 	EXPECT_USAGE("interval must be at least 1", "top", "--pid", "1", "--interval", "0");
 	EXPECT_USAGE("unknown class 'frob'", "trace", "--pid", "1", "--class", "frob");
 	EXPECT_USAGE("unexpected '--interval'", "trace", "--pid", "1", "--interval", "2");
+	/* as getopt_long takes them: --opt=V, -oV, a missing value */
+	EXPECT_USAGE("bad --pid", "stats", "--pid=12x");
+	EXPECT_USAGE("bad --pid", "stats", "-p12x");
+	EXPECT_USAGE("stats: --pid needs a value", "stats", "--pid");
+	EXPECT_USAGE("top: -d needs a value", "top", "-1", "-d");
+	EXPECT_USAGE("interval must be at least 1", "top", "-d0");
+	EXPECT_USAGE("interval must be at least 1", "stats", "--interval=0");
+	EXPECT_USAGE("bad --fields '('", "stats", "-f", "(");
+	EXPECT_USAGE("bad --fields '[x'", "top", "--fields=[x");
+	EXPECT_USAGE("unexpected '--fields'", "faults", "-f", "mmio");
+	EXPECT_USAGE("unexpected '--fields'", "trace", "--pid", "1", "--fields", "mmio");
+	EXPECT_USAGE("unexpected '-z'", "stats", "-z");
+	EXPECT_USAGE("regions show: unexpected '7'", "regions", "show", "--pid", "1", "3", "7");
 }
 
 /* The exposition of @ps, in out[] */

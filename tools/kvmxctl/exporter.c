@@ -474,6 +474,11 @@ static int exporter_opt(void *ctx, const char *o, const char *v)
 	return OPT_UNKNOWN;
 }
 
+static const struct cmd_opt exporter_opts[] = {
+	{ "--listen", 0, true }, { "--textfile", 0, true }, { "--interval", 0, true },
+	{ NULL },
+};
+
 static int listen_on(struct exporter *x, const char *what)
 {
 	int one = 1;
@@ -499,7 +504,7 @@ int cmd_exporter(int argc, char **argv)
 	sigset_t sigs;
 	int ret, i, sfd;
 
-	ret = parse_vm_opts("exporter", argc, argv, &t, exporter_opt, &x);
+	ret = parse_vm_opts("exporter", argc, argv, &t, exporter_opts, exporter_opt, &x);
 	if (ret)
 		return ret;
 	if (t.pid >= 0) {

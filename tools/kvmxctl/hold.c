@@ -192,7 +192,7 @@ int cmd_release(int argc, char **argv)
 	char path[128];
 	long pid, h;
 
-	ret = parse_opts("release", argc, argv, &t, NULL, NULL);
+	ret = parse_opts("release", argc, argv, &t, NULL, NULL, NULL);
 	if (ret)
 		return ret;
 	pid = t.pid;

@@ -16,6 +16,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -35,22 +36,25 @@ static const char usage[] =
 "VM selection: -p/--pid PID [--vm-fd FD] picks the VM of process PID (--vm-fd\n"
 "if it has several); stats, faults and top also take -g/--guest NAME (the\n"
 "VMM's guest name: QEMU's -name, else its process name), or neither: every\n"
-"VM on the host.\n"
+"VM on the host. Options as getopt_long takes them: --opt V, --opt=V, -o V.\n"
 "\n"
 "commands:\n"
-"  version                  versions of kvmxctl's uapi and of the loaded module;\n"
-"                           fails if their major versions differ\n"
+"  version                  versions of kvmxctl's uapi and of the loaded module,\n"
+"                           and the module's capabilities and limits; fails\n"
+"                           if their major versions differ\n"
 "  stats [VMS]              exit counts, rates and latency per exit class and\n"
-"        [--interval SEC]   raw reason, VM and per vCPU. A VM no session keeps\n"
+"        [-d/--interval S] raw reason, VM and per vCPU. A VM no session keeps\n"
 "        [--reset]          is measured for SEC (1) after attaching; a kept one\n"
 "        [--hist]           (the VMM's, a holder's, the exporter's) shows totals\n"
 "        [--prometheus]     since counting started, or with --interval the\n"
-"                           difference over SEC. --hist: latency histograms as\n"
+"        [-f/--fields RE]   difference over SEC. --hist: latency histograms as\n"
 "                           bars; --prometheus: the text exposition format;\n"
-"                           --reset zeroes the counters after printing\n"
+"                           --reset zeroes the counters after printing; -f:\n"
+"                           only classes or reasons whose name matches RE\n"
 "  top [VMS]                exit rates per second by class and raw reason,\n"
-"        [--interval SEC]   redrawn every SEC (1); --count N: N reports, then\n"
-"        [--count N]        exit (batch mode); a block per VM\n"
+"        [-d/--delay SEC]   redrawn every SEC (1); --count N: N reports, then\n"
+"        [--count N] [-1]   exit (batch mode), -1/--once: one; a block per VM;\n"
+"        [-f/--fields RE]   -f: only classes or reasons whose name matches RE\n"
 "  faults [VMS]             stage-2 faults per class (first touch, permission,\n"
 "        [--interval SEC]   MMIO in the kernel or to the VMM, unbacked, guest\n"
 "        [--reset]          table walk), by access and level, and the hottest\n"
@@ -150,7 +154,8 @@ int open_kvmx(void)
 	int fd = open("/dev/kvmx", O_RDWR | O_CLOEXEC);
 
 	if (fd < 0)
-		die_err(errno, "/dev/kvmx%s", errno == ENOENT ? " (is the kvmx module loaded?)" : "");
+		die_err(errno, "/dev/kvmx%s",
+			errno == ENOENT ? " (is the kvmx module loaded?)" : "");
 	return fd;
 }
 
@@ -231,68 +236,142 @@ int parse_int(const char *s, const char *what, long *out)
 	return 0;
 }
 
-static int parse_args(const char *name, int argc, char **argv, struct target *t, opt_fn opt,
-		      void *ctx, bool any_vm)
+#define MAX_OPTS	24
+
+/* getopt_long()'s table: -p/--pid, --vm-fd, [-g/--guest], then @opts */
+static void build_opts(const struct cmd_opt *opts, bool any_vm, struct option *lo,
+		       char *shorts, size_t nshort)
 {
-	int i, r;
+	static const struct cmd_opt common[] = {
+		{ "--pid", 'p', true }, { "--vm-fd", 0, true }, { "--guest", 'g', true },
+	};
+	const struct cmd_opt *o;
+	size_t i, n = 0, k;
+
+	/* "-": other arguments come back in order (val 1); ":": a missing value */
+	k = snprintf(shorts, nshort, "-:");
+	for (i = 0; i < ARRAY_SIZE(common) + MAX_OPTS; i++) {
+		o = i < ARRAY_SIZE(common) ? &common[i] : &opts[i - ARRAY_SIZE(common)];
+		if (i >= ARRAY_SIZE(common) && (!opts || !o->name))
+			break;
+		if (o == &common[2] && !any_vm)
+			continue;
+		lo[n] = (struct option){ o->name + 2, o->arg ? required_argument : no_argument,
+					 NULL, o->short_name ?: 256 + (int)i };
+		if (o->short_name && k + 3 < nshort)
+			k += snprintf(shorts + k, nshort - k, o->arg ? "%c:" : "%c", o->short_name);
+		n++;
+	}
+	lo[n] = (struct option){ 0 };
+}
+
+static int parse_args(const char *name, int argc, char **argv, struct target *t,
+		      const struct cmd_opt *opts, opt_fn opt, void *ctx, bool any_vm)
+{
+	struct option lo[MAX_OPTS + 4];
+	char shorts[2 * MAX_OPTS + 8], **av, o[64];
+	int c, r, idx, ret = 2;
 
 	*t = (struct target){ .pid = -1, .vm_fd = -1 };
-	for (i = 0; i < argc; i++) {
-		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-
-		if ((!strcmp(o, "--pid") || !strcmp(o, "-p")) && v) {
-			r = parse_int(v, "--pid", &t->pid) ? OPT_BAD : OPT_VALUE;
-		} else if (!strcmp(o, "--vm-fd") && v) {
-			r = parse_int(v, "--vm-fd", &t->vm_fd) ? OPT_BAD : OPT_VALUE;
-		} else if (any_vm && (!strcmp(o, "--guest") || !strcmp(o, "-g")) && v) {
-			t->guest = v;
+	build_opts(opts, any_vm, lo, shorts, sizeof(shorts));
+	/* getopt_long() wants argv[0]: the command's name */
+	av = calloc(argc + 2, sizeof(*av));
+	if (!av)
+		return die("out of memory"), 2;
+	av[0] = (char *)name;
+	memcpy(av + 1, argv, argc * sizeof(*av));
+	optind = 0;		/* glibc: start afresh */
+	opterr = 0;		/* the messages are ours */
+	for (;;) {
+		idx = -1;
+		c = getopt_long(argc + 1, av, shorts, lo, &idx);
+		if (c == -1)
+			break;
+		if (c == '?') {
+			fprintf(stderr, "kvmxctl: %s: unexpected '%s' (kvmxctl --help)\n", name,
+				av[optind - 1]);
+			goto out;
+		}
+		if (c == ':') {
+			fprintf(stderr, "kvmxctl: %s: %s needs a value\n", name, av[optind - 1]);
+			goto out;
+		}
+		if (c == 1) {
+			/* a word that is no option: the command's, if it takes one */
+			r = opt ? opt(ctx, optarg, NULL) : OPT_UNKNOWN;
+			if (r == OPT_UNKNOWN) {
+				fprintf(stderr, "kvmxctl: %s: unexpected '%s' (kvmxctl --help)\n",
+					name, optarg);
+				goto out;
+			}
+			if (r == OPT_BAD)
+				goto out;
+			continue;
+		}
+		/* the option by its long name, however it was written */
+		if (idx < 0)
+			for (idx = 0; lo[idx].name && lo[idx].val != c; idx++)
+				;
+		snprintf(o, sizeof(o), "--%s", lo[idx].name);
+		if (c == 'p') {
+			r = parse_int(optarg, "--pid", &t->pid) ? OPT_BAD : OPT_VALUE;
+		} else if (!strcmp(o, "--vm-fd")) {
+			r = parse_int(optarg, "--vm-fd", &t->vm_fd) ? OPT_BAD : OPT_VALUE;
+		} else if (c == 'g') {
+			t->guest = optarg;
 			r = OPT_VALUE;
 		} else {
-			r = opt ? opt(ctx, o, v) : OPT_UNKNOWN;
+			r = opt ? opt(ctx, o, lo[idx].has_arg ? optarg : NULL) : OPT_UNKNOWN;
 		}
 		if (r == OPT_BAD)
-			return 2;
+			goto out;
 		if (r == OPT_UNKNOWN) {
 			fprintf(stderr, "kvmxctl: %s: unexpected '%s' (kvmxctl --help)\n", name, o);
-			return 2;
+			goto out;
 		}
-		i += r == OPT_VALUE;
 	}
 	if (t->pid < 0 && !any_vm) {
 		fprintf(stderr, "kvmxctl: %s needs --pid\n", name);
-		return 2;
+		goto out;
 	}
 	if (t->pid < 0 && t->vm_fd >= 0) {
 		fprintf(stderr, "kvmxctl: %s: --vm-fd needs --pid\n", name);
-		return 2;
+		goto out;
 	}
-	return 0;
+	ret = 0;
+out:
+	free(av);
+	return ret;
 }
 
 /**
- * parse_opts() - the arguments of a command on one VM
+ * parse_opts() - the arguments of a command on one VM, with getopt_long()
  * @name:	the command, for messages ("policy set", ...)
  * @argc:	arguments after the command
  * @argv:	them
  * @t:		-p/--pid and --vm-fd go here; --pid is required
- * @opt:	every other argument @o (with @v the next one, or NULL) goes to
- *		it: it returns OPT_VALUE if it used @v too, OPT_FLAG if not,
- *		OPT_BAD (its message printed) or OPT_UNKNOWN. NULL: none.
+ * @opts:	the command's other options, up to one with a NULL name; NULL:
+ *		none
+ * @opt:	each of them goes to it by its long name ("--delay", whether
+ *		given as -d V, --delay V or --delay=V), with its value or NULL;
+ *		and each argument that is no option, as @o with a NULL value.
+ *		It returns OPT_VALUE or OPT_FLAG, OPT_BAD (its message printed)
+ *		or OPT_UNKNOWN (not in this use). NULL: no others.
  * @ctx:	for @opt
  *
  * Return: 0, or 2 for bad usage, its message printed.
  */
-int parse_opts(const char *name, int argc, char **argv, struct target *t, opt_fn opt,
-	       void *ctx)
+int parse_opts(const char *name, int argc, char **argv, struct target *t,
+	       const struct cmd_opt *opts, opt_fn opt, void *ctx)
 {
-	return parse_args(name, argc, argv, t, opt, ctx, false);
+	return parse_args(name, argc, argv, t, opts, opt, ctx, false);
 }
 
 /* parse_opts() for commands on one VM or many: --pid, -g/--guest or neither */
-int parse_vm_opts(const char *name, int argc, char **argv, struct target *t, opt_fn opt,
-		  void *ctx)
+int parse_vm_opts(const char *name, int argc, char **argv, struct target *t,
+		  const struct cmd_opt *opts, opt_fn opt, void *ctx)
 {
-	return parse_args(name, argc, argv, t, opt, ctx, true);
+	return parse_args(name, argc, argv, t, opts, opt, ctx, true);
 }
 
 /*

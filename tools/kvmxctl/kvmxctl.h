@@ -60,13 +60,20 @@ struct target {
 	const char *guest;
 };
 
+/* an option of a command, for parse_opts(): "--name", its short letter or 0 */
+struct cmd_opt {
+	const char *name;
+	int short_name;
+	bool arg;		/* takes a value */
+};
+
 /* what an option callback of parse_opts() did with an argument */
 enum { OPT_UNKNOWN, OPT_FLAG, OPT_VALUE, OPT_BAD };
 typedef int (*opt_fn)(void *ctx, const char *o, const char *v);
-int parse_opts(const char *name, int argc, char **argv, struct target *t, opt_fn opt,
-	       void *ctx);
-int parse_vm_opts(const char *name, int argc, char **argv, struct target *t, opt_fn opt,
-		  void *ctx);
+int parse_opts(const char *name, int argc, char **argv, struct target *t,
+	       const struct cmd_opt *opts, opt_fn opt, void *ctx);
+int parse_vm_opts(const char *name, int argc, char **argv, struct target *t,
+		  const struct cmd_opt *opts, opt_fn opt, void *ctx);
 int target_vms(const struct target *t, struct vm_ref **out);
 
 /* stats.c: the exit and fault tables */
@@ -74,6 +81,7 @@ struct kvmx_stats;
 struct kvmx_faults;
 void *get_table(int s, unsigned long req, const char *name, size_t hdr, size_t entry);
 struct kvmx_stats *read_stats(int s);
+int set_fields(const char *re);
 struct kvmx_faults *read_faults(int s);
 unsigned long long boottime_ns(void);
 unsigned long long read_since(int s);

@@ -42,7 +42,7 @@ static int live_opt(void *ctx, const char *o, const char *v)
 		a->faults = true;
 		return OPT_FLAG;
 	}
-	if (!a->trace && (!strcmp(o, "-1") || !strcmp(o, "--once"))) {
+	if (!a->trace && !strcmp(o, "--once")) {
 		a->count = 1;
 		return OPT_FLAG;
 	}
@@ -50,8 +50,9 @@ static int live_opt(void *ctx, const char *o, const char *v)
 		return OPT_UNKNOWN;
 	if (!strcmp(o, "--count"))
 		return parse_int(v, o, &a->count) ? OPT_BAD : OPT_VALUE;
-	if (!a->trace && (!strcmp(o, "--interval") || !strcmp(o, "-d") ||
-			  !strcmp(o, "--delay"))) {
+	if (!a->trace && !strcmp(o, "--fields"))
+		return set_fields(v) ? OPT_BAD : OPT_VALUE;
+	if (!a->trace && (!strcmp(o, "--interval") || !strcmp(o, "--delay"))) {
 		if (parse_int(v, o, &a->interval))
 			return OPT_BAD;
 		if (!a->interval)
@@ -77,13 +78,25 @@ static int live_opt(void *ctx, const char *o, const char *v)
 	return OPT_UNKNOWN;
 }
 
+static const struct cmd_opt top_opts[] = {
+	{ "--count", 0, true }, { "--interval", 0, true }, { "--delay", 'd', true },
+	{ "--once", '1', false }, { "--fields", 'f', true },
+	{ NULL },
+};
+
+static const struct cmd_opt trace_opts[] = {
+	{ "--count", 0, true }, { "--sample", 0, true }, { "--class", 0, true },
+	{ "--faults", 0, false },
+	{ NULL },
+};
+
 static int parse_live_args(const char *cmd, int argc, char **argv, struct target *t,
 			   struct live_args *a)
 {
 	*a = (struct live_args){ .trace = !strcmp(cmd, "trace"), .interval = 1, .sample = 1 };
 	if (a->trace)
-		return parse_opts(cmd, argc, argv, t, live_opt, a);
-	return parse_vm_opts(cmd, argc, argv, t, live_opt, a);
+		return parse_opts(cmd, argc, argv, t, trace_opts, live_opt, a);
+	return parse_vm_opts(cmd, argc, argv, t, top_opts, live_opt, a);
 }
 
 /* A VM-wide entry's key: a class, or a raw reason after the classes. */

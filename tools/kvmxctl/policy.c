@@ -121,6 +121,12 @@ static int policy_opt(void *ctx, const char *o, const char *v)
 	return bad ? OPT_BAD : OPT_VALUE;
 }
 
+static const struct cmd_opt policy_opts[] = {
+	{ "--mmio", 0, true }, { "--pio", 0, true }, { "--unbacked", 0, true },
+	{ "--range", 0, true }, { "--port-range", 0, true }, { "--sample", 0, true },
+	{ NULL },
+};
+
 /* -- show ------------------------------------------------------------------- */
 
 static void print_policy_json(const struct kvmx_policy *p)
@@ -188,7 +194,8 @@ int cmd_policy(int argc, char **argv)
 	}
 	sub = argv[0];
 	snprintf(name, sizeof(name), "policy %s", sub);
-	ret = parse_opts(name, argc - 1, argv + 1, &t, strcmp(sub, "set") ? NULL : policy_opt,
+	ret = parse_opts(name, argc - 1, argv + 1, &t, policy_opts,
+			 strcmp(sub, "set") ? NULL : policy_opt,
 			 &p);
 	if (ret)
 		return ret;

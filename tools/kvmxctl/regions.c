@@ -122,6 +122,13 @@ static int region_opt(void *ctx, const char *o, const char *v)
 	return bad ? OPT_BAD : OPT_VALUE;
 }
 
+static const struct cmd_opt region_opts[] = {
+	{ "--addr", 0, true }, { "--size", 0, true }, { "--mode", 0, true },
+	{ "--sizes", 0, true }, { "--datamatch", 0, true }, { "--log-records", 0, true },
+	{ "--pio", 0, false }, { "--log-drop", 0, false }, { "--fast", 0, false },
+	{ NULL },
+};
+
 /* 0, or 2 for bad usage (the message printed) */
 static int parse_region_args(const char *sub, int argc, char **argv, struct target *t,
 			     struct region_args *a)
@@ -133,7 +140,7 @@ static int parse_region_args(const char *sub, int argc, char **argv, struct targ
 	*a = (struct region_args){ .sub = sub, .r = { .eventfd = -1,
 						      .access_sizes = KVMX_SIZES_ALL } };
 	snprintf(name, sizeof(name), "regions %s", sub);
-	ret = parse_opts(name, argc, argv, t, region_opt, a);
+	ret = parse_opts(name, argc, argv, t, region_opts, region_opt, a);
 	if (ret)
 		return ret;
 	if (want_id && !a->have_id) {
@@ -313,7 +320,8 @@ int cmd_regions(int argc, char **argv)
 		snprintf(id, sizeof(id), "%llu", a.id);
 		if (ioctl(s, KVMX_REGION_DEL, (unsigned long)a.id)) {
 			ret = errno == ENOENT ?
-				die("no region %s added by kvmxctl (regions list shows owners)", id) :
+				die("no region %s added by kvmxctl (regions list shows owners)",
+				    id) :
 				die_err(errno, "KVMX_REGION_DEL");
 		} else {
 			printf("region %llu removed\n", a.id);

@@ -14,6 +14,7 @@
  * The header says which, and rates are per second of what was measured.
  */
 #include <errno.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,10 +53,44 @@ void *get_table(int s, unsigned long req, const char *name, size_t hdr, size_t e
 	}
 }
 
+/* -f/--fields REGEX of stats and top, as kvm_stat's: the rows shown */
+static regex_t fields;
+static bool fields_set;
+
+int set_fields(const char *re)
+{
+	if (fields_set)
+		regfree(&fields);
+	fields_set = !regcomp(&fields, re, REG_EXTENDED | REG_NOSUB);
+	if (!fields_set)
+		return die("bad --fields '%s' (an extended regular expression)", re), -1;
+	return 0;
+}
+
+/* a class row if its class matches, a reason row if its reason or class does */
+static bool field_shown(__u32 arch, const struct kvmx_stat_entry *e)
+{
+	const char *raw = e->kind == KVMX_STAT_RAW ? name_raw(arch, e->raw) : NULL;
+
+	if (!fields_set || !regexec(&fields, name_class(e->class), 0, NULL, 0))
+		return true;
+	return raw && !regexec(&fields, raw, 0, NULL, 0);
+}
+
+/* The VM's exit table; with --fields, only the entries it shows. */
 struct kvmx_stats *read_stats(int s)
 {
-	return get_table(s, KVMX_GET_STATS, "KVMX_GET_STATS", sizeof(struct kvmx_stats),
-			 sizeof(struct kvmx_stat_entry));
+	struct kvmx_stats *st;
+	__u32 i, n = 0;
+
+	st = get_table(s, KVMX_GET_STATS, "KVMX_GET_STATS", sizeof(struct kvmx_stats),
+		       sizeof(struct kvmx_stat_entry));
+	for (i = 0; st && fields_set && i < st->nr_entries; i++)
+		if (field_shown(st->arch, &st->entries[i]))
+			st->entries[n++] = st->entries[i];
+	if (st && fields_set)
+		st->nr_entries = n;
+	return st;
 }
 
 struct kvmx_faults *read_faults(int s)
@@ -487,6 +522,12 @@ struct table_args {
 	long interval;
 };
 
+static const struct cmd_opt table_opts[] = {
+	{ "--reset", 0, false }, { "--prometheus", 0, false }, { "--hist", 0, false },
+	{ "--interval", 0, true }, { "--delay", 'd', true }, { "--fields", 'f', true },
+	{ NULL },
+};
+
 /* --reset --interval; stats: --prometheus --hist */
 static int table_opt(void *ctx, const char *o, const char *v)
 {
@@ -504,7 +545,9 @@ static int table_opt(void *ctx, const char *o, const char *v)
 		a->hist = true;
 		return OPT_FLAG;
 	}
-	if ((!strcmp(o, "--interval") || !strcmp(o, "-d") || !strcmp(o, "--delay")) && v) {
+	if (!a->faults && !strcmp(o, "--fields"))
+		return set_fields(v) ? OPT_BAD : OPT_VALUE;
+	if (!strcmp(o, "--interval") || !strcmp(o, "--delay")) {
 		if (parse_int(v, o, &a->interval))
 			return OPT_BAD;
 		if (!a->interval)
@@ -541,7 +584,7 @@ static int cmd_table(int argc, char **argv, bool faults)
 	struct vm_ref *refs;
 	struct target t;
 
-	ret = parse_vm_opts(name, argc, argv, &t, table_opt, &a);
+	ret = parse_vm_opts(name, argc, argv, &t, table_opts, table_opt, &a);
 	if (ret)
 		return ret;
 	n = target_vms(&t, &refs);

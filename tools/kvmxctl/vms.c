@@ -80,7 +80,8 @@ int pick_vm_fd(pid_t pid, int vm_fd)
 	snprintf(pidstr, sizeof(pidstr), "%d", pid);
 	n = find_vm_fds(pid, fds, MAX_VMS_PER_PROC);
 	if (n == -EACCES || n == -EPERM)
-		return die_err(-n, "cannot read /proc/%s/fd (needs ptrace rights over it)", pidstr), -1;
+		return die_err(-n, "cannot read /proc/%s/fd (needs ptrace rights over it)",
+			       pidstr), -1;
 	if (n < 0)
 		return die_err(-n, "no process %s", pidstr), -1;
 	if (!n)
