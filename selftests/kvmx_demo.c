@@ -76,8 +76,7 @@ int main(int argc, char **argv)
 	int kvmx, s, syncs = 0;
 	FILE *f;
 
-	kvmx = kvmx_open();
-	TEST_ASSERT(kvmx >= 0, "open /dev/kvmx: %s", strerror(-kvmx));
+	kvmx = kvmx_open_or_skip();
 	vm = vm_create_with_one_vcpu(&vcpu, guest_code);
 	ucall_init(vm, NULL);
 	virt_pg_map(vm, MMIO_GPA, MMIO_GPA);

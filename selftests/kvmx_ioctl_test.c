@@ -22,6 +22,13 @@
 #include "fault_decode.h"
 #include "kselftest_harness.h"
 
+/* without kvmx loaded there is nothing to test: KSFT_SKIP, not a failure */
+static void __attribute__((constructor)) need_kvmx(void)
+{
+	if (access("/dev/kvmx", F_OK) && errno == ENOENT)
+		ksft_exit_skip("no /dev/kvmx: the kvmx module is not loaded\n");
+}
+
 TEST(api_version)
 {
 	int fd = kvmx_open();

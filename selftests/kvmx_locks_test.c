@@ -117,7 +117,8 @@ static void *vcpu_loop(void *arg)
 	struct kvm_vcpu *vcpu = arg;
 
 	while (!READ_ONCE(stop)) {
-		do_cmd(vcpu, &cmds[0], OP_WRITE, DATA, 1, DATA_PAGES, 1, PAGE);
+		do_cmd(vcpu, &cmds[0], (struct guest_op){ .op = OP_WRITE, .addr = DATA, .size = 1,
+		       .count = DATA_PAGES, .value = 1, .stride = PAGE });
 		tick(T_VCPU);
 	}
 	return NULL;
@@ -176,8 +177,7 @@ int main(int argc, char **argv)
 
 	ksft_print_header();
 	ksft_set_plan(2);
-	kvmx = kvmx_open();
-	TEST_ASSERT(kvmx >= 0, "open /dev/kvmx: %s", strerror(-kvmx));
+	kvmx = kvmx_open_or_skip();
 	guest_setup(kvmx, 1, &vcpu, BASE, NPAGES);
 	vm_userspace_mem_region_add(vm, VM_MEM_SRC_ANONYMOUS, DATA, DATA_SLOT, DATA_PAGES, 0);
 	virt_map(vm, DATA, DATA, DATA_PAGES);

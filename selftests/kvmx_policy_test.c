@@ -62,12 +62,6 @@ static void get_policy(int fd, struct kvmx_policy *p)
 	TEST_ASSERT(!ioctl(fd, KVMX_GET_POLICY, p), "KVMX_GET_POLICY: %s", strerror(errno));
 }
 
-static void expect_user(unsigned int n, const char *what)
-{
-	TEST_ASSERT(user_exits == n, "%s: %u exits to the VMM, expected %u", what, user_exits, n);
-	user_exits = 0;
-}
-
 /* every result of the last command equals @v */
 static void expect_results(struct guest_cmd *c, u64 count, u64 v, const char *what)
 {
@@ -88,8 +82,10 @@ static void test_forward(struct kvm_vcpu *vcpu, struct guest_cmd *c)
 		    "default policy: flags %u mmio %u pio %u unbacked %u", p.flags, p.mmio,
 		    p.pio, p.unbacked);
 	user_exits = 0;
-	do_cmd(vcpu, c, OP_WRITE, BASE, 4, N, 0, 4);
-	do_cmd(vcpu, c, OP_READ, BASE, 8, N, 0, 8);
+	do_cmd(vcpu, c, (struct guest_op){ .op = OP_WRITE, .addr = BASE, .size = 4, .count = N,
+	       .stride = 4 });
+	do_cmd(vcpu, c, (struct guest_op){ .op = OP_READ, .addr = BASE, .size = 8, .count = N,
+	       .stride = 8 });
 	expect_user(2 * N, "FORWARD");
 	expect_results(c, N, 0x5a5a5a5a5a5a5a5aul, "FORWARD read");
 	ksft_test_result_pass("FORWARD (no policy): %u writes and %u reads reach the VMM\n", N, N);
@@ -110,8 +106,10 @@ static void test_discard(struct kvm_vcpu *vcpu, struct guest_cmd *c)
 	TEST_ASSERT(!set_policy(sess, &p), "DISCARD: %s", strerror(errno));
 	user_exits = 0;
 	for (size = 1; size <= 8; size *= 2) {
-		do_cmd(vcpu, c, OP_WRITE, BASE, size, N, 0, size);
-		do_cmd(vcpu, c, OP_READ, BASE + 8 * size, size, N, 0, size);
+		do_cmd(vcpu, c, (struct guest_op){ .op = OP_WRITE, .addr = BASE, .size = size,
+		       .count = N, .stride = size });
+		do_cmd(vcpu, c, (struct guest_op){ .op = OP_READ, .addr = BASE + 8 * size,
+		       .size = size, .count = N, .stride = size });
 		expect_results(c, N, ones[size], "DISCARD read");
 	}
 	expect_user(0, "DISCARD");
@@ -125,8 +123,10 @@ static void test_discard(struct kvm_vcpu *vcpu, struct guest_cmd *c)
 	TEST_ASSERT(!ioctl(sess, KVMX_REGION_ADD, &db), "doorbell: %s", strerror(errno));
 	io.fd = ioefd;
 	vm_ioctl(vm, KVM_IOEVENTFD, &io);
-	do_cmd(vcpu, c, OP_WRITE, db.addr, 8, N, 0, 0);
-	do_cmd(vcpu, c, OP_WRITE, io.addr, 4, N, 0, 0);
+	do_cmd(vcpu, c, (struct guest_op){ .op = OP_WRITE, .addr = db.addr, .size = 8,
+	       .count = N });
+	do_cmd(vcpu, c, (struct guest_op){ .op = OP_WRITE, .addr = io.addr, .size = 4,
+	       .count = N });
 	TEST_ASSERT(read(efd, &v, 8) == 8 && v == N, "doorbell signalled %lu times", v);
 	TEST_ASSERT(read(ioefd, &v, 8) == 8 && v == N, "ioeventfd signalled %lu times", v);
 	get_policy(sess, &p);
@@ -144,18 +144,22 @@ static void test_discard(struct kvm_vcpu *vcpu, struct guest_cmd *c)
 	TEST_ASSERT(!set_policy(sess, &p), "DISCARD in a range: %s", strerror(errno));
 	TEST_ASSERT(p.mmio_discarded == 8 * N, "SET returned the replaced policy's count %llu",
 		    p.mmio_discarded);
-	do_cmd(vcpu, c, OP_READ, BASE + 4 * PAGE, 4, N, 0, PAGE / N);
+	do_cmd(vcpu, c, (struct guest_op){ .op = OP_READ, .addr = BASE + 4 * PAGE, .size = 4,
+	       .count = N, .stride = PAGE / N });
 	expect_results(c, N, 0xffffffff, "DISCARD read in the range");
 	expect_user(0, "inside the range");
-	do_cmd(vcpu, c, OP_READ, BASE + 5 * PAGE, 4, N, 0, 4);
+	do_cmd(vcpu, c, (struct guest_op){ .op = OP_READ, .addr = BASE + 5 * PAGE, .size = 4,
+	       .count = N, .stride = 4 });
 	expect_results(c, N, 0x5a5a5a5a, "read past the range");
-	do_cmd(vcpu, c, OP_WRITE, BASE + 4 * PAGE - 4, 4, 1, 0, 0);
+	do_cmd(vcpu, c, (struct guest_op){ .op = OP_WRITE, .addr = BASE + 4 * PAGE - 4, .size = 4,
+	       .count = 1 });
 	expect_user(N + 1, "outside the range");
 
 	memset(&p, 0, sizeof(p));
 	TEST_ASSERT(!set_policy(sess, &p), "back to the default: %s", strerror(errno));
 	TEST_ASSERT(p.mmio_discarded == N, "the range discarded %llu", p.mmio_discarded);
-	do_cmd(vcpu, c, OP_WRITE, BASE, 4, N, 0, 4);
+	do_cmd(vcpu, c, (struct guest_op){ .op = OP_WRITE, .addr = BASE, .size = 4, .count = N,
+	       .stride = 4 });
 	expect_user(N, "FORWARD again");
 	ksft_test_result_pass("DISCARD: sizes 1-8 all ones, no exit; claimed ones served; range\n");
 }
@@ -169,16 +173,21 @@ static void test_pio(struct kvm_vcpu *vcpu, struct guest_cmd *c)
 
 	TEST_ASSERT(!set_policy(sess, &p), "PIO DISCARD: %s", strerror(errno));
 	user_exits = 0;
-	do_cmd(vcpu, c, OP_OUT, PORT, 1, 8, 0, 1);
-	do_cmd(vcpu, c, OP_IN, PORT, 2, 4, 0, 2);
+	do_cmd(vcpu, c, (struct guest_op){ .op = OP_OUT, .addr = PORT, .size = 1, .count = 8,
+	       .stride = 1 });
+	do_cmd(vcpu, c, (struct guest_op){ .op = OP_IN, .addr = PORT, .size = 2, .count = 4,
+	       .stride = 2 });
 	expect_results(c, 4, 0xffff, "DISCARD inw");
-	do_cmd(vcpu, c, OP_IN, PORT, 4, 2, 0, 4);
+	do_cmd(vcpu, c, (struct guest_op){ .op = OP_IN, .addr = PORT, .size = 4, .count = 2,
+	       .stride = 4 });
 	expect_results(c, 2, 0xffffffff, "DISCARD inl");
 	expect_user(0, "port DISCARD");
-	do_cmd(vcpu, c, OP_OUT, PORT + 8, 1, 4, 0, 1);
+	do_cmd(vcpu, c, (struct guest_op){ .op = OP_OUT, .addr = PORT + 8, .size = 1, .count = 4,
+	       .stride = 1 });
 	expect_user(4, "ports past the range");
 	/* MMIO is FORWARD in this policy */
-	do_cmd(vcpu, c, OP_WRITE, BASE, 4, 4, 0, 4);
+	do_cmd(vcpu, c, (struct guest_op){ .op = OP_WRITE, .addr = BASE, .size = 4, .count = 4,
+	       .stride = 4 });
 	expect_user(4, "MMIO under a port policy");
 	memset(&p, 0, sizeof(p));
 	TEST_ASSERT(!set_policy(sess, &p), "default: %s", strerror(errno));
@@ -268,9 +277,11 @@ static void test_inject(struct kvm_vcpu *vcpu, struct guest_cmd *c)
 	p.mmio = KVMX_POLICY_INJECT;
 	TEST_ASSERT(!set_policy(sess, &p), "INJECT: %s", strerror(errno));
 	user_exits = 0;
-	do_cmd(vcpu, c, OP_WRITE, BASE, 4, N, 0, 4);
+	do_cmd(vcpu, c, (struct guest_op){ .op = OP_WRITE, .addr = BASE, .size = 4, .count = N,
+	       .stride = 4 });
 	expect_aborts(N, BASE + 4 * (N - 1), "INJECT write");
-	do_cmd(vcpu, c, OP_READ, BASE + PAGE, 8, N, 0, 8);
+	do_cmd(vcpu, c, (struct guest_op){ .op = OP_READ, .addr = BASE + PAGE, .size = 8,
+	       .count = N, .stride = 8 });
 	expect_aborts(N, BASE + PAGE + 8 * (N - 1), "INJECT read");
 	expect_user(0, "INJECT");
 
@@ -281,7 +292,8 @@ static void test_inject(struct kvm_vcpu *vcpu, struct guest_cmd *c)
 	TEST_ASSERT(p.mmio_injected == 2 * N, "MMIO injected %llu, expected %u",
 		    p.mmio_injected, 2 * N);
 	unbacked = fault_count(KVMX_FAULT_UNBACKED);
-	do_cmd(vcpu, c, OP_LDP, BASE + 3 * PAGE, 8, N, 0, 16);
+	do_cmd(vcpu, c, (struct guest_op){ .op = OP_LDP, .addr = BASE + 3 * PAGE, .size = 8,
+	       .count = N, .stride = 16 });
 	expect_aborts(N, BASE + 3 * PAGE + 16 * (N - 1), "INJECT pair load");
 	unbacked = fault_count(KVMX_FAULT_UNBACKED) - unbacked;
 	TEST_ASSERT(unbacked == N, "pair loads counted as unbacked faults: %lu", unbacked);
@@ -298,7 +310,7 @@ static void test_inject(struct kvm_vcpu *vcpu, struct guest_cmd *c)
 		    errno);
 	pc = vcpu_pc(vcpu, NULL) + 4;
 	vcpu_pc(vcpu, &pc);
-	do_cmd(vcpu, c, OP_WRITE, 0, 0, 0, 0, 0);
+	do_cmd(vcpu, c, (struct guest_op){ .op = OP_WRITE });
 	expect_aborts(0, guest_u64(&abort_far), "FORWARD pair load");
 	ksft_test_result_pass("INJECT: %u writes, %u reads, %u unbacked pair loads abort\n",
 			      N, N, N);
@@ -331,7 +343,7 @@ static void test_classes(struct kvm_vcpu *vcpu, struct guest_cmd *c)
 	p.classes[cls] = (struct kvmx_class_policy){ .action = KVMX_CLASS_NOTIFY, .n = 4,
 						     .eventfd = efd };
 	TEST_ASSERT(!set_policy(sess, &p), "NOTIFY: %s", strerror(errno));
-	do_cmd(vcpu, c, OP_TRAP, 0, 0, N, 0, 0);
+	do_cmd(vcpu, c, (struct guest_op){ .op = OP_TRAP, .count = N });
 	TEST_ASSERT(read(efd, &v, 8) == 8 && v == N / 4, "NOTIFY 1 in 4 of %u: %lu", N, v);
 	get_policy(s2, &q);
 	TEST_ASSERT(q.notified[cls] == N / 4 && q.classes[cls].eventfd == -1 &&
@@ -343,7 +355,7 @@ static void test_classes(struct kvm_vcpu *vcpu, struct guest_cmd *c)
 	TEST_ASSERT(p.notified[cls] == N / 4, "SET returned notified %llu", p.notified[cls]);
 	rec = (void *)h + h->records_offset;
 	h->tail = h->head;
-	do_cmd(vcpu, c, OP_TRAP, 0, 0, N, 0, 0);
+	do_cmd(vcpu, c, (struct guest_op){ .op = OP_TRAP, .count = N });
 	for (i = h->tail; i != h->head; i++)
 		n += rec[i % h->nr_records].class == cls;
 	TEST_ASSERT(n == N / 8 && h->head - h->tail == n,
@@ -369,7 +381,8 @@ static void test_owner(struct kvm_vcpu *vcpu, struct guest_cmd *c)
 	p.mmio = KVMX_POLICY_DISCARD;
 	TEST_ASSERT(!set_policy(s2, &p), "DISCARD from a second session: %s", strerror(errno));
 	user_exits = 0;
-	do_cmd(vcpu, c, OP_WRITE, BASE, 4, N, 0, 4);
+	do_cmd(vcpu, c, (struct guest_op){ .op = OP_WRITE, .addr = BASE, .size = 4, .count = N,
+	       .stride = 4 });
 	expect_user(0, "the second session's DISCARD");
 	get_policy(sess, &p);
 	TEST_ASSERT(p.mmio == KVMX_POLICY_DISCARD && !(p.flags & KVMX_POLICY_MINE),
@@ -377,7 +390,8 @@ static void test_owner(struct kvm_vcpu *vcpu, struct guest_cmd *c)
 	close(s2);
 	get_policy(sess, &p);
 	TEST_ASSERT(!p.mmio && !p.mmio_discarded, "after close: mmio %u", p.mmio);
-	do_cmd(vcpu, c, OP_WRITE, BASE, 4, N, 0, 4);
+	do_cmd(vcpu, c, (struct guest_op){ .op = OP_WRITE, .addr = BASE, .size = 4, .count = N,
+	       .stride = 4 });
 	expect_user(N, "after the setter closed");
 	ksft_test_result_pass("closing the setting session restores FORWARD\n");
 }
@@ -396,8 +410,8 @@ static void *hammer(void *arg)
 	unsigned long r;
 
 	for (r = 0; r < HAMMER_ROUNDS || !READ_ONCE(hammer_stop); r++)
-		do_cmd(vcpu, &cmds[vcpu->id], OP_WRITE, BASE + vcpu->id * PAGE, 8, HAMMER_N,
-		       0, 8);
+		do_cmd(vcpu, &cmds[vcpu->id], (struct guest_op){ .op = OP_WRITE,
+		       .addr = BASE + vcpu->id * PAGE, .size = 8, .count = HAMMER_N, .stride = 8 });
 	return (void *)r;
 }
 
@@ -433,8 +447,9 @@ static void test_flip(void)
 	unsigned int i;
 	void *rounds;
 
+	/* each to its first sync */
 	for (i = 1; i <= NR_HAMMER; i++)
-		do_cmd(all[i], &cmds[i], OP_WRITE, 0, 0, 0, 0, 0);	/* to the first sync */
+		do_cmd(all[i], &cmds[i], (struct guest_op){ .op = OP_WRITE });
 	user_exits = 0;
 	for (i = 0; i < NR_HAMMER; i++)
 		pthread_create(&th[i], NULL, hammer, all[i + 1]);
@@ -495,34 +510,41 @@ static void test_linger(void)
 			      waited);
 }
 
+static void test_flip_all(struct kvm_vcpu *vcpu, struct guest_cmd *c)
+{
+	test_flip();
+}
+
+static void test_linger_all(struct kvm_vcpu *vcpu, struct guest_cmd *c)
+{
+	test_linger();
+}
+
+static const struct guest_case cases[] = {
+	{ test_forward }, { test_discard },
+#ifdef __x86_64__
+	{ test_pio },
+#else
+	{ test_inject },
+#endif
+	{ test_classes }, { test_owner }, { test_flip_all }, { test_linger_all },
+};
+
 int main(void)
 {
-	struct kvm_vcpu *vcpu;
-	struct guest_cmd *c;
+	unsigned int i;
 
 	ksft_print_header();
-	ksft_set_plan(7);
-	kvmx = kvmx_open();
-	TEST_ASSERT(kvmx >= 0, "open /dev/kvmx: %s", strerror(-kvmx));
+	ksft_set_plan(ARRAY_SIZE(cases));
+	kvmx = kvmx_open_or_skip();
 	guest_setup(kvmx, 1 + NR_HAMMER, all, BASE, NPAGES);
-	vcpu = all[0];
-	c = &cmds[0];
 #ifdef __aarch64__
 	vm_init_descriptor_tables(vm);
-	vcpu_init_descriptor_tables(vcpu);
-	vm_install_sync_handler(vm, VECTOR_SYNC_CURRENT, 0x25 /* DABT_CUR */, dabt_handler);
+	vcpu_init_descriptor_tables(all[0]);
+	vm_install_sync_handler(vm, VECTOR_SYNC_CURRENT, KVMX_ESR_EC_DABT_CUR, dabt_handler);
 #endif
-	test_forward(vcpu, c);
-	test_discard(vcpu, c);
-#ifdef __x86_64__
-	test_pio(vcpu, c);
-#else
-	test_inject(vcpu, c);
-#endif
-	test_classes(vcpu, c);
-	test_owner(vcpu, c);
-	test_flip();
-	test_linger();
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		cases[i].fn(all[0], &cmds[0]);
 
 	close(sess);
 	kvm_vm_free(vm);

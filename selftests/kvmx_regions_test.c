@@ -58,12 +58,6 @@ static u64 efd_read(int efd)
 
 #define EXPECT_USER(n, what) expect_user(n, what)
 
-static void expect_user(unsigned int n, const char *what)
-{
-	TEST_ASSERT(user_exits == n, "%s: %u exits to the VMM, expected %u", what, user_exits, n);
-	user_exits = 0;
-}
-
 static void test_doorbell(struct kvm_vcpu *vcpu, struct guest_cmd *c)
 {
 	struct kvmx_region r = { .addr = BASE, .size = 8, .mode = KVMX_MODE_DOORBELL,
@@ -79,23 +73,28 @@ static void test_doorbell(struct kvm_vcpu *vcpu, struct guest_cmd *c)
 	TEST_ASSERT(!region_add(&r) && !region_add(&m), "add doorbells: %s", strerror(errno));
 	user_exits = 0;
 	for (sz = 1; sz <= 8; sz <<= 1)
-		do_cmd(vcpu, c, OP_WRITE, BASE, sz, 10, 0, 0);
+		do_cmd(vcpu, c, (struct guest_op){ .op = OP_WRITE, .addr = BASE, .size = sz,
+		       .count = 10 });
 	EXPECT_USER(0, "doorbell writes");
 	TEST_ASSERT(efd_read(efd) == 40, "doorbell: eventfd not at 40");
-	do_cmd(vcpu, c, OP_READ, BASE, 4, 3, 0, 0);	/* reads are the VMM's */
+	/* reads are the VMM's */
+	do_cmd(vcpu, c, (struct guest_op){ .op = OP_READ, .addr = BASE, .size = 4, .count = 3 });
 	EXPECT_USER(3, "doorbell reads");
 	/* datamatch: value 7 hits, 8 goes to the VMM; 2-byte writes too */
-	do_cmd(vcpu, c, OP_WRITE, BASE + 8, 4, 5, 7, 0);	/* 7, 8, 9, 10, 11 */
+	/* 7, 8, 9, 10, 11 */
+	do_cmd(vcpu, c, (struct guest_op){ .op = OP_WRITE, .addr = BASE + 8, .size = 4, .count = 5,
+	       .value = 7 });
 	EXPECT_USER(4, "datamatch");
 	TEST_ASSERT(efd_read(efd2) == 1, "datamatch: eventfd not at 1");
-	do_cmd(vcpu, c, OP_WRITE, BASE + 8, 2, 1, 7, 0);
+	do_cmd(vcpu, c, (struct guest_op){ .op = OP_WRITE, .addr = BASE + 8, .size = 2, .count = 1,
+	       .value = 7 });
 	EXPECT_USER(1, "doorbell of another size");
 	TEST_ASSERT(region_info(r.id)->writes == 40 && region_info(m.id)->writes == 1,
 		    "doorbell writes counted %llu, %llu", region_info(r.id)->writes,
 		    region_info(m.id)->writes);
 	TEST_ASSERT(!ioctl(sess, KVMX_REGION_DEL, r.id) && !ioctl(sess, KVMX_REGION_DEL, m.id),
 		    "del");
-	do_cmd(vcpu, c, OP_WRITE, BASE, 8, 2, 0, 0);
+	do_cmd(vcpu, c, (struct guest_op){ .op = OP_WRITE, .addr = BASE, .size = 8, .count = 2 });
 	EXPECT_USER(2, "writes after KVMX_REGION_DEL");
 	close(efd);
 	close(efd2);
@@ -123,7 +122,8 @@ static void test_fast_doorbell(struct kvm_vcpu *vcpu, struct guest_cmd *c)
 	TEST_ASSERT(!region_add(&r), "add a fast doorbell: %s", strerror(errno));
 	user_exits = 0;
 	for (sz = 1; sz <= 8; sz <<= 1)
-		do_cmd(vcpu, c, OP_WRITE, BASE + 5 * PAGE, sz, 10, 0, 0);
+		do_cmd(vcpu, c, (struct guest_op){ .op = OP_WRITE, .addr = BASE + 5 * PAGE,
+		       .size = sz, .count = 10 });
 	EXPECT_USER(0, "fast doorbell writes");
 	TEST_ASSERT_EQ(efd_read(efd), 40);
 	i = region_info(r.id);
@@ -131,11 +131,13 @@ static void test_fast_doorbell(struct kvm_vcpu *vcpu, struct guest_cmd *c)
 	/* VMX: only the page's first write (1 byte) was decoded */
 	TEST_ASSERT(i->bytes == (vmx ? 1 : 10 * (1 + 2 + 4 + 8)),
 		    "fast doorbell: %llu bytes counted (%s)", i->bytes, vmx ? "VMX" : "not VMX");
-	do_cmd(vcpu, c, OP_READ, BASE + 5 * PAGE, 4, 3, 0, 0);
+	do_cmd(vcpu, c, (struct guest_op){ .op = OP_READ, .addr = BASE + 5 * PAGE, .size = 4,
+	       .count = 3 });
 	EXPECT_USER(vmx ? 0 : 3, "fast doorbell reads");
 	TEST_ASSERT_EQ(efd_read(efd), (u64)(vmx ? 3 : 0));
 	TEST_ASSERT(!ioctl(sess, KVMX_REGION_DEL, r.id), "del");
-	do_cmd(vcpu, c, OP_WRITE, BASE + 5 * PAGE, 8, 2, 0, 0);
+	do_cmd(vcpu, c, (struct guest_op){ .op = OP_WRITE, .addr = BASE + 5 * PAGE, .size = 8,
+	       .count = 2 });
 	EXPECT_USER(2, "writes after KVMX_REGION_DEL");
 	TEST_ASSERT_EQ(efd_read(efd), 0);
 	close(efd);
@@ -161,7 +163,8 @@ static void test_bank(struct kvm_vcpu *vcpu, struct guest_cmd *c)
 		bank[i] = i * 3;
 	user_exits = 0;
 	for (sz = 1; sz <= 8; sz <<= 1) {
-		do_cmd(vcpu, c, OP_READ, BASE + PAGE, sz, 64 / sz, 0, sz);
+		do_cmd(vcpu, c, (struct guest_op){ .op = OP_READ, .addr = BASE + PAGE, .size = sz,
+		       .count = 64 / sz, .stride = sz });
 		for (i = 0; i < 64 / sz; i++) {
 			u64 want = 0;
 
@@ -170,15 +173,20 @@ static void test_bank(struct kvm_vcpu *vcpu, struct guest_cmd *c)
 				    sz, i * sz, (unsigned long long)gc->result[i]);
 		}
 	}
-	do_cmd(vcpu, c, OP_WRITE, BASE + PAGE + 8, 8, 1, 0x1122334455667788ull, 0);
+	do_cmd(vcpu, c, (struct guest_op){ .op = OP_WRITE, .addr = BASE + PAGE + 8, .size = 8,
+	       .count = 1, .value = 0x1122334455667788ull });
 	TEST_ASSERT(*(u64 *)(bank + 8) == 0x1122334455667788ull, "bank write not seen");
-	do_cmd(vcpu, c, OP_WRITE, BASE + PAGE + 2, 2, 1, 0xbeef, 0);
+	do_cmd(vcpu, c, (struct guest_op){ .op = OP_WRITE, .addr = BASE + PAGE + 2, .size = 2,
+	       .count = 1, .value = 0xbeef });
 	TEST_ASSERT(*(u16 *)(bank + 2) == 0xbeef, "bank 2-byte write not seen");
 	EXPECT_USER(0, "bank");
 	/* straddling the end, or just outside: the VMM's */
-	do_cmd(vcpu, c, OP_READ, BASE + PAGE + 60, 8, 1, 0, 0);
-	do_cmd(vcpu, c, OP_WRITE, BASE + PAGE + 62, 4, 1, 0, 0);
-	do_cmd(vcpu, c, OP_WRITE, BASE + PAGE + 64, 1, 1, 0, 0);
+	do_cmd(vcpu, c, (struct guest_op){ .op = OP_READ, .addr = BASE + PAGE + 60, .size = 8,
+	       .count = 1 });
+	do_cmd(vcpu, c, (struct guest_op){ .op = OP_WRITE, .addr = BASE + PAGE + 62, .size = 4,
+	       .count = 1 });
+	do_cmd(vcpu, c, (struct guest_op){ .op = OP_WRITE, .addr = BASE + PAGE + 64, .size = 1,
+	       .count = 1 });
 	EXPECT_USER(3, "accesses across the bank's end");
 	TEST_ASSERT(region_info(r.id)->reads == 64 + 32 + 16 + 8 &&
 		    region_info(r.id)->writes == 2 && region_info(r.id)->bytes == 4 * 64 + 10,
@@ -208,7 +216,8 @@ static void test_log(struct kvm_vcpu *vcpu, struct guest_cmd *c, bool drop)
 	user_exits = 0;
 	/* wrap-around: 3 rounds of 6 writes through an 8-record ring */
 	for (round = 0; round < 3; round++) {
-		do_cmd(vcpu, c, OP_WRITE, BASE + 2 * PAGE + 8, 4, 6, round * 100, 0);
+		do_cmd(vcpu, c, (struct guest_op){ .op = OP_WRITE, .addr = BASE + 2 * PAGE + 8,
+		       .size = 4, .count = 6, .value = round * 100 });
 		TEST_ASSERT(__atomic_load_n(&h->head, __ATOMIC_ACQUIRE) == tail + 6,
 			    "log head %u, expected %u", h->head, tail + 6);
 		for (i = 0; i < 6; i++, tail++) {
@@ -224,7 +233,8 @@ static void test_log(struct kvm_vcpu *vcpu, struct guest_cmd *c, bool drop)
 	}
 	EXPECT_USER(0, "log within its size");
 	/* full: 8 fit, 4 more are dropped or go to the VMM */
-	do_cmd(vcpu, c, OP_WRITE, BASE + 2 * PAGE, 8, 12, 0, 0);
+	do_cmd(vcpu, c, (struct guest_op){ .op = OP_WRITE, .addr = BASE + 2 * PAGE, .size = 8,
+	       .count = 12 });
 	EXPECT_USER(drop ? 0 : 4, "log full");
 	TEST_ASSERT(h->head == tail + 8 && (drop ? h->dropped : h->fallbacks) == 4 &&
 		    (drop ? region_info(r.id)->dropped : region_info(r.id)->fallbacks) == 4,
@@ -252,13 +262,15 @@ static void test_discard(struct kvm_vcpu *vcpu, struct guest_cmd *c)
 	TEST_ASSERT(!region_add(&r), "add discard: %s", strerror(errno));
 	user_exits = 0;
 	for (sz = 1; sz <= 8; sz <<= 1) {
-		do_cmd(vcpu, c, OP_READ, BASE + 3 * PAGE, sz, 8, 0, 64);
+		do_cmd(vcpu, c, (struct guest_op){ .op = OP_READ, .addr = BASE + 3 * PAGE,
+		       .size = sz, .count = 8, .stride = 64 });
 		for (i = 0; i < 8; i++)
 			TEST_ASSERT(gc->result[i] == (sz == 8 ? ~0ull : (1ull << (8 * sz)) - 1),
 				    "discard read size %u: 0x%llx", sz,
 				    (unsigned long long)gc->result[i]);
 	}
-	do_cmd(vcpu, c, OP_WRITE, BASE + 3 * PAGE, 4, 16, 0, 4);
+	do_cmd(vcpu, c, (struct guest_op){ .op = OP_WRITE, .addr = BASE + 3 * PAGE, .size = 4,
+	       .count = 16, .stride = 4 });
 	EXPECT_USER(0, "discard");
 	TEST_ASSERT(region_info(r.id)->reads == 32 && region_info(r.id)->dropped == 16,
 		    "discard: reads %llu dropped %llu", region_info(r.id)->reads,
@@ -288,7 +300,8 @@ static void test_window(struct kvm_vcpu *vcpu, struct guest_cmd *c)
 		ids[i] = r.id;
 	}
 	user_exits = 0;
-	do_cmd(vcpu, c, OP_WRITE, w.addr, 8, NR_WIN_REGIONS, 0, 8);
+	do_cmd(vcpu, c, (struct guest_op){ .op = OP_WRITE, .addr = w.addr, .size = 8,
+	       .count = NR_WIN_REGIONS, .stride = 8 });
 	EXPECT_USER(0, "window doorbells");
 	TEST_ASSERT(efd_read(efd) == NR_WIN_REGIONS, "window: eventfd count");
 	for (i = 0; i < NR_WIN_REGIONS; i += 511)
@@ -323,16 +336,18 @@ static void test_pio(struct kvm_vcpu *vcpu, struct guest_cmd *c)
 	TEST_ASSERT(bank != MAP_FAILED, "mmap");
 	memcpy(bank, "\x11\x22\x33\x44\x55\x66\x77\x88", 8);
 	user_exits = 0;
-	do_cmd(vcpu, c, OP_OUT, 0x510, 1, 5, 0, 0);
-	do_cmd(vcpu, c, OP_OUT, 0x510, 4, 5, 0, 0);
-	do_cmd(vcpu, c, OP_IN, 0x524, 4, 1, 0, 0);
+	do_cmd(vcpu, c, (struct guest_op){ .op = OP_OUT, .addr = 0x510, .size = 1, .count = 5 });
+	do_cmd(vcpu, c, (struct guest_op){ .op = OP_OUT, .addr = 0x510, .size = 4, .count = 5 });
+	do_cmd(vcpu, c, (struct guest_op){ .op = OP_IN, .addr = 0x524, .size = 4, .count = 1 });
 	TEST_ASSERT(gc->result[0] == 0x88776655, "PIO bank in: 0x%llx",
 		    (unsigned long long)gc->result[0]);
-	do_cmd(vcpu, c, OP_OUT, 0x520, 2, 1, 0xabcd, 0);
+	do_cmd(vcpu, c, (struct guest_op){ .op = OP_OUT, .addr = 0x520, .size = 2, .count = 1,
+	       .value = 0xabcd });
 	TEST_ASSERT(*(u16 *)bank == 0xabcd, "PIO bank out not seen");
 	EXPECT_USER(0, "PIO regions");
 	TEST_ASSERT(efd_read(efd) == 10, "PIO doorbell count");
-	do_cmd(vcpu, c, OP_IN, 0x526, 4, 1, 0, 0);	/* across the end */
+	/* across the end */
+	do_cmd(vcpu, c, (struct guest_op){ .op = OP_IN, .addr = 0x526, .size = 4, .count = 1 });
 	EXPECT_USER(1, "PIO across the bank's end");
 	munmap(bank, b.mmap_size);
 	TEST_ASSERT(!ioctl(sess, KVMX_REGION_DEL, d.id) && !ioctl(sess, KVMX_REGION_DEL, b.id),
@@ -358,8 +373,9 @@ static void *hammer(void *arg)
 	unsigned int id = vcpu->id - 1, r;
 
 	for (r = 0; r < HAMMER_ROUNDS; r++)
-		do_cmd(vcpu, hcmd[id], OP_WRITE, BASE + 8 * PAGE + id * PAGE, 8,
-		       HAMMER_N, r * HAMMER_N, 0);
+		do_cmd(vcpu, hcmd[id], (struct guest_op){ .op = OP_WRITE,
+		       .addr = BASE + 8 * PAGE + id * PAGE, .size = 8, .count = HAMMER_N,
+		       .value = r * HAMMER_N });
 	return NULL;
 }
 
@@ -403,7 +419,8 @@ static void test_hammer(void)
 		h[i] = mmap(NULL, lg[i].mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, sess,
 			    lg[i].mmap_offset);
 		TEST_ASSERT(h[i] != MAP_FAILED, "mmap");
-		do_cmd(vcpus[i], hcmd[i], OP_WRITE, 0, 0, 0, 0, 0);	/* to the first sync */
+		/* to the first sync */
+		do_cmd(vcpus[i], hcmd[i], (struct guest_op){ .op = OP_WRITE });
 	}
 	TEST_ASSERT(!region_add(&win), "add churn window: %s", strerror(errno));
 	user_exits = 0;
@@ -435,35 +452,42 @@ static void test_hammer(void)
 			      HAMMER_ROUNDS * HAMMER_N, (unsigned long)churned);
 }
 
+static void test_log_fallback(struct kvm_vcpu *vcpu, struct guest_cmd *c)
+{
+	test_log(vcpu, c, false);
+}
+
+static void test_log_drop(struct kvm_vcpu *vcpu, struct guest_cmd *c)
+{
+	test_log(vcpu, c, true);
+}
+
+static void test_hammer_all(struct kvm_vcpu *vcpu, struct guest_cmd *c)
+{
+	test_hammer();
+}
+
+static const struct guest_case cases[] = {
+	{ test_doorbell }, { test_fast_doorbell }, { test_bank }, { test_log_fallback },
+	{ test_log_drop }, { test_discard }, { test_window },
+#ifdef __x86_64__
+	{ test_pio },
+#endif
+	{ test_hammer_all },
+};
+
 int main(void)
 {
-	struct kvm_vcpu *vcpu;
-	struct guest_cmd *c;
+	unsigned int i;
 	int kvmx;
 
 	ksft_print_header();
-#ifdef __x86_64__
-	ksft_set_plan(9);
-#else
-	ksft_set_plan(8);
-#endif
-	kvmx = kvmx_open();
-	TEST_ASSERT(kvmx >= 0, "open /dev/kvmx: %s", strerror(-kvmx));
+	ksft_set_plan(ARRAY_SIZE(cases));
+	kvmx = kvmx_open_or_skip();
 	/* vCPU 0 runs the mode tests, 1-4 the hammer */
 	guest_setup(kvmx, 1 + NR_HAMMER, all, BASE, NPAGES);
-	vcpu = all[0];
-	c = &cmds[0];
-	test_doorbell(vcpu, c);
-	test_fast_doorbell(vcpu, c);
-	test_bank(vcpu, c);
-	test_log(vcpu, c, false);
-	test_log(vcpu, c, true);
-	test_discard(vcpu, c);
-	test_window(vcpu, c);
-#ifdef __x86_64__
-	test_pio(vcpu, c);
-#endif
-	test_hammer();
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		cases[i].fn(all[0], &cmds[0]);
 
 	close(sess);
 	kvm_vm_free(vm);

@@ -58,13 +58,6 @@ static void region_del(int fd, __u32 id)
 		    strerror(errno));
 }
 
-static void expect_user(unsigned int n, const char *what)
-{
-	TEST_ASSERT(user_exits == n, "%s: %u exits to the VMM, expected %u", what,
-		    user_exits, n);
-	user_exits = 0;
-}
-
 /*
  * A LOG ring of one page of records; the VMM sets nr_records to values
  * that made the unfixed kernel write past the ring (1 << 31: the vmalloc
@@ -87,7 +80,8 @@ static void test_log_nr(struct kvm_vcpu *vcpu, struct guest_cmd *c)
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		WRITE_ONCE(h->nr_records, bad[i]);
 		user_exits = 0;
-		do_cmd(vcpu, c, OP_WRITE, r.addr, 8, 300, i << 16, 0);
+		do_cmd(vcpu, c, (struct guest_op){ .op = OP_WRITE, .addr = r.addr, .size = 8,
+		       .count = 300, .value = i << 16 });
 		/* the kernel's ring holds nr records; the rest went to the VMM */
 		TEST_ASSERT_EQ(READ_ONCE(h->head) - head, nr);
 		expect_user(300 - nr, "log writes past a full ring");
@@ -219,12 +213,14 @@ static void test_pieces(struct kvm_vcpu *vcpu, struct guest_cmd *c)
 	user_exits = 0;
 
 	/* 4-byte load at the last 3 bytes of a one-page bank: 3 + 1 */
-	do_cmd(vcpu, c, OP_READ, BASE + PAGE - 3, 4, 1, 0, 0);
+	do_cmd(vcpu, c, (struct guest_op){ .op = OP_READ, .addr = BASE + PAGE - 3, .size = 4,
+	       .count = 1 });
 	expect_user(2, "4-byte load across a one-page bank's end");
 	TEST_ASSERT_EQ(gc->result[0], 0x5a5a5a5aull);
 
 	/* 4-byte store across a page inside a two-page bank: 3 to the VMM, 1 served */
-	do_cmd(vcpu, c, OP_WRITE, BASE + 3 * PAGE - 3, 4, 1, 0xaabbccdd, 0);
+	do_cmd(vcpu, c, (struct guest_op){ .op = OP_WRITE, .addr = BASE + 3 * PAGE - 3, .size = 4,
+	       .count = 1, .value = 0xaabbccdd });
 	expect_user(1, "the 3-byte piece of a store inside a bank");
 	for (i = PAGE - 3; i < PAGE; i++)
 		TEST_ASSERT_EQ(m2[i], 0x11);
@@ -233,13 +229,15 @@ static void test_pieces(struct kvm_vcpu *vcpu, struct guest_cmd *c)
 		TEST_ASSERT_EQ(m2[i], 0x11);
 
 	/* 8-byte store in a bank of 4-byte registers: pieces of 5 and 3 */
-	do_cmd(vcpu, c, OP_WRITE, BASE + 5 * PAGE - 5, 8, 1, 0x0102030405060708ull, 0);
+	do_cmd(vcpu, c, (struct guest_op){ .op = OP_WRITE, .addr = BASE + 5 * PAGE - 5, .size = 8,
+	       .count = 1, .value = 0x0102030405060708ull });
 	expect_user(2, "5- and 3-byte pieces in a 4-byte bank");
 	for (i = 0; i < 2 * PAGE; i++)
 		TEST_ASSERT_EQ(m4[i], 0x11);
 
 	/* LOG: the 3-byte piece goes to the VMM, the 1-byte one is a record */
-	do_cmd(vcpu, c, OP_WRITE, BASE + 7 * PAGE - 3, 4, 1, 0xaabbccdd, 0);
+	do_cmd(vcpu, c, (struct guest_op){ .op = OP_WRITE, .addr = BASE + 7 * PAGE - 3, .size = 4,
+	       .count = 1, .value = 0xaabbccdd });
 	expect_user(1, "the 3-byte piece of a logged store");
 	TEST_ASSERT_EQ(READ_ONCE(h->head), 1);
 	rec = (void *)h + h->records_offset;
@@ -248,7 +246,8 @@ static void test_pieces(struct kvm_vcpu *vcpu, struct guest_cmd *c)
 	TEST_ASSERT_EQ(rec->data, 0xaa);
 
 	/* DOORBELL: only the 1-byte piece rings */
-	do_cmd(vcpu, c, OP_WRITE, BASE + 9 * PAGE - 3, 4, 1, 0xaabbccdd, 0);
+	do_cmd(vcpu, c, (struct guest_op){ .op = OP_WRITE, .addr = BASE + 9 * PAGE - 3, .size = 4,
+	       .count = 1, .value = 0xaabbccdd });
 	expect_user(1, "the 3-byte piece of a doorbell store");
 	TEST_ASSERT_EQ(efd_read(efd), 1);
 
@@ -300,7 +299,8 @@ static void window_setup(int kvmx, int *a, int *bs, struct kvm_vcpu *vcpu,
 	TEST_ASSERT(!region_add(*a, &w), "add window: %s", strerror(errno));
 	TEST_ASSERT(!region_add(*bs, b), "add in another's window: %s", strerror(errno));
 	user_exits = 0;
-	do_cmd(vcpu, c, OP_WRITE, b->addr, 8, 4, 1, 8);
+	do_cmd(vcpu, c, (struct guest_op){ .op = OP_WRITE, .addr = b->addr, .size = 8, .count = 4,
+	       .value = 1, .stride = 8 });
 	expect_user(0, "bank inside the window");
 }
 
@@ -313,7 +313,8 @@ static void test_window_owner(int kvmx, struct kvm_vcpu *vcpu, struct guest_cmd 
 
 	window_setup(kvmx, &a, &bs, vcpu, c, &b);
 	close(a);
-	do_cmd(vcpu, c, OP_WRITE, b.addr, 8, 4, 1, 8);
+	do_cmd(vcpu, c, (struct guest_op){ .op = OP_WRITE, .addr = b.addr, .size = 8, .count = 4,
+	       .value = 1, .stride = 8 });
 	expect_user(4, "the window's range after its session closed");
 	TEST_ASSERT(!ioctl(bs, KVMX_REGION_LIST, &list), "LIST: %s", strerror(errno));
 	TEST_ASSERT_EQ(list.nr_total, 0);
@@ -339,9 +340,11 @@ static void test_window(int *kvmx, struct kvm_vcpu *vcpu, struct guest_cmd *c)
 	close(bs);
 	close(sess);
 	sess = -1;
-	do_cmd(vcpu, c, OP_WRITE, b.addr, 8, 4, 1, 8);
+	do_cmd(vcpu, c, (struct guest_op){ .op = OP_WRITE, .addr = b.addr, .size = 8, .count = 4,
+	       .value = 1, .stride = 8 });
 	expect_user(4, "the range after the VM's last session closed");
-	do_cmd(vcpu, c, OP_READ, b.addr, 8, 4, 1, 8);
+	do_cmd(vcpu, c, (struct guest_op){ .op = OP_READ, .addr = b.addr, .size = 8, .count = 4,
+	       .value = 1, .stride = 8 });
 	expect_user(4, "reads of the range after the VM's last session closed");
 	expect_nothing_allocated();
 
@@ -350,8 +353,10 @@ static void test_window(int *kvmx, struct kvm_vcpu *vcpu, struct guest_cmd *c)
 	*kvmx = -1;
 	TEST_ASSERT(!syscall(__NR_delete_module, "kvmx", O_NONBLOCK), "rmmod kvmx: %s",
 		    strerror(errno));
-	do_cmd(vcpu, c, OP_WRITE, b.addr, 8, 4, 1, 8);
-	do_cmd(vcpu, c, OP_READ, b.addr, 8, 4, 1, 8);
+	do_cmd(vcpu, c, (struct guest_op){ .op = OP_WRITE, .addr = b.addr, .size = 8, .count = 4,
+	       .value = 1, .stride = 8 });
+	do_cmd(vcpu, c, (struct guest_op){ .op = OP_READ, .addr = b.addr, .size = 8, .count = 4,
+	       .value = 1, .stride = 8 });
 	expect_user(8, "the range after rmmod");
 	fd = open(ko, O_RDONLY | O_CLOEXEC);
 	TEST_ASSERT(fd >= 0 && !syscall(__NR_finit_module, fd, "", 0), "insmod %s: %s", ko,
@@ -385,8 +390,7 @@ int main(int argc, char **argv)
 #else
 	ksft_set_plan(4);
 #endif
-	kvmx = kvmx_open();
-	TEST_ASSERT(kvmx >= 0, "open /dev/kvmx: %s", strerror(-kvmx));
+	kvmx = kvmx_open_or_skip();
 	guest_setup(kvmx, NR_VCPUS, all, BASE, NPAGES);
 	vcpu = all[0];
 	c = &cmds[0];

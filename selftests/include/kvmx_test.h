@@ -86,6 +86,22 @@ static inline int kvmx_open(void)
 	return kvmx_ret(open("/dev/kvmx", O_RDWR | O_CLOEXEC));
 }
 
+#ifdef TEST_ASSERT
+/*
+ * /dev/kvmx, or the test is skipped (KSFT_SKIP) where it does not exist:
+ * kvmx is not loaded. Any other error fails.
+ */
+static inline int kvmx_open_or_skip(void)
+{
+	int fd = kvmx_open();
+
+	if (fd == -ENOENT)
+		ksft_exit_skip("no /dev/kvmx: the kvmx module is not loaded\n");
+	TEST_ASSERT(fd >= 0, "open /dev/kvmx: %s", strerror(-fd));
+	return fd;
+}
+#endif
+
 static inline int kvmx_attach(int kvmx_fd, int vm_fd)
 {
 	struct kvmx_attach_vm arg = {
