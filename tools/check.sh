@@ -102,7 +102,8 @@ builds() {
 # The selftests on an Intel CPU (Bochs, VMX): a subset, sized so that both
 # Intel stages fit beside the QEMU ones (see Documentation/design.rst,
 # Testing). Every kvmx feature is in it.
-INTEL_TESTS="kvmx_load_test.sh kvmx_ioctl_test kvmx_guest_test kvmx_exits_test
+INTEL_TESTS="kvmx_load_test.sh kvmx_ioctl_test kvmx_ioctl_stats_test
+	kvmx_ioctl_regions_test kvmx_ioctl_policy_test kvmx_guest_test kvmx_exits_test
 	kvmx_faults_test kvmx_regions_test kvmx_policy_test kvmx_safety_test
 	kvmx_seeds_test kvmxctl_test.sh"
 
