@@ -2,11 +2,11 @@
 /*
  * kvmxctl policy show|set|clear: the exit policy of a running VMM's VM.
  *
- * A policy lasts as long as the kvmx session that set it. So "set" leaves a
- * holder behind: a child process that keeps the session open until the VMM
- * exits (it polls a pidfd of the VMM), or until a later "set" or "clear" of
- * the same VM replaces the policy and stops it. The holder's pid is kept in
- * /run/kvmxctl/policy-<pid>-<vm fd>.pid.
+ * A policy lasts as long as the kvmx session that set it: "set" uses the
+ * VM's holder session (hold.c, started if there is none), which keeps it
+ * until the VMM exits or closes the VM, or `kvmxctl release`. "clear" (the
+ * default policy) and "show" use the holder's session if there is one,
+ * else a session of their own.
  */
 #include <errno.h>
 #include <fcntl.h>
