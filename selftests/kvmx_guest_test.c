@@ -168,17 +168,23 @@ static void test_ring_overflow_and_hostile_tail(int kvmx)
 	ksft_test_result_pass("ring overflow counted; a hostile tail is not trusted\n");
 }
 
+/* the cases, a TAP result each: the plan is their number */
+static void (*const cases[])(int kvmx) = {
+	test_guest_runs_while_attached,
+	test_vcpus_added_after_attach,
+	test_ring_overflow_and_hostile_tail,
+};
+
 int main(void)
 {
+	unsigned int i;
 	int kvmx;
 
 	ksft_print_header();
-	ksft_set_plan(3);
+	ksft_set_plan(ARRAY_SIZE(cases));
 	kvmx = kvmx_open_or_skip();
-
-	test_guest_runs_while_attached(kvmx);
-	test_vcpus_added_after_attach(kvmx);
-	test_ring_overflow_and_hostile_tail(kvmx);
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		cases[i](kvmx);
 
 	close(kvmx);
 	ksft_finished();

@@ -378,34 +378,43 @@ static bool want(int argc, char **argv, const char *name)
 	return argc == 1;
 }
 
+/* /dev/kvmx: test_window() closes and reopens it around rmmod */
+static int kvmx_dev;
+
+static void test_window_owner_case(struct kvm_vcpu *vcpu, struct guest_cmd *c)
+{
+	test_window_owner(kvmx_dev, vcpu, c);
+}
+
+static void test_window_case(struct kvm_vcpu *vcpu, struct guest_cmd *c)
+{
+	test_window(&kvmx_dev, vcpu, c);
+}
+
+static const struct {
+	const char *name;
+	struct guest_case c;
+} cases[] = {
+	{ "log-nr", { test_log_nr } },
+	{ "run-len", { test_run_len } },
+#ifdef __x86_64__
+	{ "pieces", { test_pieces } },
+#endif
+	{ "window-owner", { test_window_owner_case } },
+	{ "window", { test_window_case } },
+};
+
 int main(int argc, char **argv)
 {
-	struct kvm_vcpu *vcpu;
-	struct guest_cmd *c;
-	int kvmx;
+	unsigned int i;
 
 	ksft_print_header();
-#ifdef __x86_64__
-	ksft_set_plan(5);
-#else
-	ksft_set_plan(4);
-#endif
-	kvmx = kvmx_open_or_skip();
-	guest_setup(kvmx, NR_VCPUS, all, BASE, NPAGES);
-	vcpu = all[0];
-	c = &cmds[0];
-	if (want(argc, argv, "log-nr"))
-		test_log_nr(vcpu, c);
-	if (want(argc, argv, "run-len"))
-		test_run_len(vcpu, c);
-#ifdef __x86_64__
-	if (want(argc, argv, "pieces"))
-		test_pieces(vcpu, c);
-#endif
-	if (want(argc, argv, "window-owner"))
-		test_window_owner(kvmx, vcpu, c);
-	if (want(argc, argv, "window"))
-		test_window(&kvmx, vcpu, c);
+	ksft_set_plan(ARRAY_SIZE(cases));
+	kvmx_dev = kvmx_open_or_skip();
+	guest_setup(kvmx_dev, NR_VCPUS, all, BASE, NPAGES);
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		if (want(argc, argv, cases[i].name))
+			cases[i].c.fn(all[0], &cmds[0]);
 	kvm_vm_free(vm);
 	ksft_finished();
 }
