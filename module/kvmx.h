@@ -156,6 +156,9 @@ struct kvmx_vcpu {
 	struct kvmx_vcpu_faults faults;
 };
 
+/* vCPUs whose state the probes find in an array; the others in the xarray */
+#define KVMX_VCPU_FAST		64
+
 /**
  * struct kvmx_vm - kvmx state of one attached VM
  * @hnode:	entry in kvmx_vm_hash (RCU), keyed by @kvm
@@ -179,6 +182,8 @@ struct kvmx_vcpu {
  * @policy:	the exit policy, NULL for the default (RCU; policy.c)
  * @vcpus:	per-vCPU state (struct kvmx_vcpu) by vcpu_idx, allocated at
  *		attach or first exit (vcpu.c; the xarray's own lock)
+ * @vcpu_fast:	the same pointers for the first KVMX_VCPU_FAST vCPUs, for the
+ *		exit and entry probes: one load instead of an xarray walk
  * @vcpus_missing: vCPUs whose state a probe could not allocate (atomic bits)
  * @vcpus_work:	allocates those (vcpu.c)
  *
@@ -206,6 +211,7 @@ struct kvmx_vm {
 	u32 next_region_id;
 	struct kvmx_vm_policy __rcu *policy;
 	struct xarray vcpus;
+	struct kvmx_vcpu *vcpu_fast[KVMX_VCPU_FAST];	/* set with @vcpus */
 	DECLARE_BITMAP(vcpus_missing, KVM_MAX_VCPUS);
 	struct work_struct vcpus_work;
 };
@@ -296,8 +302,27 @@ static inline struct kvmx_vm *kvmx_vm_find(struct kvm *kvm)
 }
 
 /* vcpu.c */
-struct kvmx_vcpu *kvmx_vcpu_get(struct kvmx_vm *vm, struct kvm_vcpu *vcpu);
-struct kvmx_vcpu *kvmx_vcpu_find(struct kvmx_vm *vm, unsigned int idx);
+struct kvmx_vcpu *kvmx_vcpu_get_slow(struct kvmx_vm *vm, struct kvm_vcpu *vcpu);
+
+/*
+ * The state of vCPU @idx, or NULL. The probes' path: the first
+ * KVMX_VCPU_FAST vCPUs' pointers are in an array (acquire: pairs with the
+ * release that publishes them), the others in the xarray.
+ */
+static inline struct kvmx_vcpu *kvmx_vcpu_find(struct kvmx_vm *vm, unsigned int idx)
+{
+	if (likely(idx < KVMX_VCPU_FAST))
+		return smp_load_acquire(&vm->vcpu_fast[idx]);
+	return xa_load(&vm->vcpus, idx);
+}
+
+/* At an exit: the vCPU's state, allocated if need be; NULL: counted lost. */
+static inline struct kvmx_vcpu *kvmx_vcpu_get(struct kvmx_vm *vm, struct kvm_vcpu *vcpu)
+{
+	struct kvmx_vcpu *v = kvmx_vcpu_find(vm, vcpu->vcpu_idx);
+
+	return likely(v) ? v : kvmx_vcpu_get_slow(vm, vcpu);
+}
 int kvmx_vm_vcpus_init(struct kvmx_vm *vm);
 void kvmx_vm_vcpus_free(struct kvmx_vm *vm);
 void kvmx_reset_stats(struct kvmx_vm *vm);
@@ -319,6 +344,18 @@ void kvmx_fault_probe(struct kvmx_vm *vm, struct kvm_vcpu *vcpu, u64 gpa,
 long kvmx_get_faults(struct kvmx_vm *vm, struct kvmx_faults __user *uarg);
 
 /*
+ * Does fault.c want this exit, or the entry after it? Only around a
+ * stage-2 exit: one to remember, or one to forget at the next exit or
+ * entry (its fault resolved then). fault.c's own test, kept here so that
+ * the other exits cost no call.
+ */
+static inline bool kvmx_fault_wants(const struct kvmx_vcpu_faults *f,
+				    const struct kvmx_exit *e)
+{
+	return (e && e->class == KVMX_EXIT_STAGE2) || READ_ONCE(f->stage2_exit);
+}
+
+/*
  * The arch probes' calls at a vCPU's exit and entry: fault.c and observe.c
  * side by side, each given its part of the vCPU's state. At an exit fault.c
  * goes first: it wants the class the raw reason has, which observe.c may
@@ -331,7 +368,8 @@ static inline void kvmx_vcpu_exit(struct kvmx_vm *vm, struct kvm_vcpu *vcpu,
 
 	if (unlikely(!v))
 		return;
-	kvmx_fault_exit(vm, &v->faults, e);
+	if (kvmx_fault_wants(&v->faults, e))
+		kvmx_fault_exit(vm, &v->faults, e);
 	kvmx_observe_exit(vm, vcpu, &v->exits, e);
 }
 
@@ -341,7 +379,8 @@ static inline void kvmx_vcpu_entry(struct kvmx_vm *vm, struct kvm_vcpu *vcpu)
 
 	if (unlikely(!v))
 		return;
-	kvmx_fault_entry(vm, vcpu, &v->faults);
+	if (kvmx_fault_wants(&v->faults, NULL))
+		kvmx_fault_entry(vm, vcpu, &v->faults);
 	kvmx_observe_entry(vm, &v->exits);
 }
 

@@ -61,6 +61,9 @@ static struct kvmx_vcpu *kvmx_vcpu_publish(struct kvmx_vm *vm, unsigned int idx,
 		kvmx_vcpu_free(v);
 		v = old;
 	}
+	/* the probes' copy; its readers acquire it, after the set-up */
+	if (idx < KVMX_VCPU_FAST)
+		smp_store_release(&vm->vcpu_fast[idx], v);
 	clear_bit(idx, vm->vcpus_missing);
 	return v;
 }
@@ -80,7 +83,7 @@ static void kvmx_vcpu_work(struct work_struct *work)
 }
 
 /**
- * kvmx_vcpu_get() - the state of @vcpu at one of its exits
+ * kvmx_vcpu_get_slow() - kvmx_vcpu_get() for a vCPU without state yet
  * @vm:		its attached VM
  * @vcpu:	the vCPU, whose thread calls this (preemption disabled)
  *
@@ -88,13 +91,13 @@ static void kvmx_vcpu_work(struct work_struct *work)
  *
  * Return: the state, or NULL (the exit is counted in vm->lost).
  */
-struct kvmx_vcpu *kvmx_vcpu_get(struct kvmx_vm *vm, struct kvm_vcpu *vcpu)
+struct kvmx_vcpu *kvmx_vcpu_get_slow(struct kvmx_vm *vm, struct kvm_vcpu *vcpu)
 {
 	const gfp_t gfp = GFP_ATOMIC | __GFP_NOWARN;
 	unsigned int idx = vcpu->vcpu_idx;
 	struct kvmx_vcpu *v = xa_load(&vm->vcpus, idx);
 
-	if (likely(v))
+	if (v)
 		return v;
 	/* one attempt here; the worker (vcpus_missing) does the rest */
 	if (test_and_set_bit(idx, vm->vcpus_missing))
@@ -108,12 +111,6 @@ struct kvmx_vcpu *kvmx_vcpu_get(struct kvmx_vm *vm, struct kvm_vcpu *vcpu)
 lost:
 	atomic64_inc(&vm->lost);
 	return NULL;
-}
-
-/* Caller holds no lock; the xarray's RCU protects the walk. */
-struct kvmx_vcpu *kvmx_vcpu_find(struct kvmx_vm *vm, unsigned int idx)
-{
-	return xa_load(&vm->vcpus, idx);
 }
 
 /**
