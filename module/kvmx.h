@@ -311,6 +311,7 @@ struct kvmx_vcpu *kvmx_vcpu_get_slow(struct kvmx_vm *vm, struct kvm_vcpu *vcpu);
  */
 static inline struct kvmx_vcpu *kvmx_vcpu_find(struct kvmx_vm *vm, unsigned int idx)
 {
+	/* pairs with the release in kvmx_vcpu_publish(): the set-up first */
 	if (likely(idx < KVMX_VCPU_FAST))
 		return smp_load_acquire(&vm->vcpu_fast[idx]);
 	return xa_load(&vm->vcpus, idx);
@@ -323,6 +324,7 @@ static inline struct kvmx_vcpu *kvmx_vcpu_get(struct kvmx_vm *vm, struct kvm_vcp
 
 	return likely(v) ? v : kvmx_vcpu_get_slow(vm, vcpu);
 }
+
 int kvmx_vm_vcpus_init(struct kvmx_vm *vm);
 void kvmx_vm_vcpus_free(struct kvmx_vm *vm);
 void kvmx_reset_stats(struct kvmx_vm *vm);

@@ -61,7 +61,7 @@ static struct kvmx_vcpu *kvmx_vcpu_publish(struct kvmx_vm *vm, unsigned int idx,
 		kvmx_vcpu_free(v);
 		v = old;
 	}
-	/* the probes' copy; its readers acquire it, after the set-up */
+	/* the probes' copy, after the set-up: pairs with kvmx_vcpu_find()'s acquire */
 	if (idx < KVMX_VCPU_FAST)
 		smp_store_release(&vm->vcpu_fast[idx], v);
 	clear_bit(idx, vm->vcpus_missing);
