@@ -27,11 +27,13 @@ DEFINE_STATIC_SRCU(kvmx_hook_srcu);
 
 /* A wrapper's first and last step: kvmx_hooks_exit() waits for what is between. */
 int kvmx_hook_enter(void)
+	__acquires(kvmx_hook_srcu)
 {
 	return srcu_read_lock(&kvmx_hook_srcu);
 }
 
 void kvmx_hook_leave(int idx)
+	__releases(kvmx_hook_srcu)
 {
 	srcu_read_unlock(&kvmx_hook_srcu, idx);
 }

@@ -311,10 +311,10 @@ struct kvmx_vcpu *kvmx_vcpu_get_slow(struct kvmx_vm *vm, struct kvm_vcpu *vcpu);
  */
 static inline struct kvmx_vcpu *kvmx_vcpu_find(struct kvmx_vm *vm, unsigned int idx)
 {
+	if (unlikely(idx >= KVMX_VCPU_FAST))
+		return xa_load(&vm->vcpus, idx);
 	/* pairs with the release in kvmx_vcpu_publish(): the set-up first */
-	if (likely(idx < KVMX_VCPU_FAST))
-		return smp_load_acquire(&vm->vcpu_fast[idx]);
-	return xa_load(&vm->vcpus, idx);
+	return smp_load_acquire(&vm->vcpu_fast[idx]);
 }
 
 /* At an exit: the vCPU's state, allocated if need be; NULL: counted lost. */

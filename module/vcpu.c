@@ -61,9 +61,10 @@ static struct kvmx_vcpu *kvmx_vcpu_publish(struct kvmx_vm *vm, unsigned int idx,
 		kvmx_vcpu_free(v);
 		v = old;
 	}
-	/* the probes' copy, after the set-up: pairs with kvmx_vcpu_find()'s acquire */
-	if (idx < KVMX_VCPU_FAST)
+	if (idx < KVMX_VCPU_FAST) {
+		/* the probes' copy, after the set-up: pairs with kvmx_vcpu_find() */
 		smp_store_release(&vm->vcpu_fast[idx], v);
+	}
 	clear_bit(idx, vm->vcpus_missing);
 	return v;
 }
