@@ -136,7 +136,9 @@ struct kvmx_vcpu_exits {
 /*
  * struct kvmx_vcpu_faults - fault.c's part of a vCPU's state: its stage-2
  * fault counters, hot pages and the fault awaiting its outcome. Only
- * fault.c touches it; one writer, as for the exit counters (see fault.c).
+ * fault.c writes it (one writer, as for the exit counters: see fault.c);
+ * kvmx_fault_wants() below reads @stage2_exit, so that the probes call
+ * fault.c only around a stage-2 exit.
  */
 struct kvmx_vcpu_faults {
 	u32 gen;
