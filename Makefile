@@ -54,7 +54,7 @@ SOURCES := Kbuild dkms.conf $(wildcard module/*.[ch] module/*.mk uapi/linux/*.h)
 # kvmx's version, written in dkms.conf only
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' $(TOP)/dkms.conf)
 
-.PHONY: all module install tools selftests check demo bench style sparse \
+.PHONY: all module install tools selftests bpf check demo bench style sparse \
 	deps unit clean vm-artifacts dkms-install dkms-remove
 
 all: module tools
@@ -100,12 +100,52 @@ dkms-remove:
 	-dkms remove kvmx/$(VERSION) --all
 	rm -rf /usr/src/kvmx-$(VERSION)
 
-tools:
-	@$(MAKE) -C tools/kvmxctl CC=$(CC) OUTPUT=$(TOOLDIR)/
+# BPF programs for kvmx (tools/bpf): libbpf 1.5 from linux-source-6.12
+# (bookworm's 1.1 cannot attach a module's struct_ops), static, per arch;
+# the BPF objects are the same for both arches.
+LIBBPF := $(TOP)/build/$(ARCH)/libbpf
+BPFDIR := $(TOP)/build/bpf
+LIBBPF_DEPS := $(if $(CROSS_COMPILE),$(DEPS)/arm64-libs/usr)
+LIBBPF_LDLIBS := $(LIBBPF)/lib/libbpf.a \
+	$(if $(LIBBPF_DEPS),-L$(LIBBPF_DEPS)/lib/aarch64-linux-gnu) -lelf -lz
+BPF_OBJS := $(addprefix $(BPFDIR)/,kvmx_dev.bpf.o kvmx_bad_read.bpf.o \
+	kvmx_bad_write.bpf.o kvmx_bad_exit.bpf.o)
+BPF_CFLAGS := -g -O2 -Wall -target bpf -mcpu=v3 -I$(TOP)/tools/bpf -I$(TOP)/uapi \
+	-I$(DEPS)/src/linux-6.12/tools/include/uapi -I$(LIBBPF)/include \
+	-I/usr/include/$(shell gcc -dumpmachine)
 
-selftests:
+$(LIBBPF)/lib/libbpf.a:
+	@mkdir -p $(LIBBPF)/obj
+	@$(MAKE) -s -C $(DEPS)/src/linux-6.12/tools/lib/bpf \
+		CC=$(CROSS_COMPILE)gcc LD=$(CROSS_COMPILE)ld AR=$(CROSS_COMPILE)ar \
+		OUTPUT=$(LIBBPF)/obj/ DESTDIR=$(LIBBPF) prefix= \
+		$(if $(LIBBPF_DEPS),EXTRA_CFLAGS=-I$(LIBBPF_DEPS)/include) \
+		install_headers $(LIBBPF)/obj/libbpf.a
+	@install -D -m 644 $(LIBBPF)/obj/libbpf.a $@
+
+# the objects carry BTF, which libbpf needs, and no DWARF
+define bpf_cc
+	@mkdir -p $(BPFDIR)
+	clang $(BPF_CFLAGS) $(BPF_DEFS) -c $< -o $@
+	llvm-strip -g $@
+endef
+BPF_DEPS := tools/bpf/kvmx_bpf.h uapi/linux/kvmx.h $(LIBBPF)/lib/libbpf.a
+$(BPFDIR)/kvmx_dev.bpf.o: tools/bpf/kvmx_dev.bpf.c tools/bpf/kvmx_dev.h $(BPF_DEPS)
+	$(bpf_cc)
+$(BPFDIR)/kvmx_bad_%.bpf.o: tools/bpf/kvmx_bad.bpf.c $(BPF_DEPS)
+	$(bpf_cc)
+$(BPFDIR)/kvmx_bad_%.bpf.o: BPF_DEFS = -DKVMX_BAD_$(shell echo $* | tr a-z A-Z)
+
+bpf: $(LIBBPF)/lib/libbpf.a $(BPF_OBJS)
+
+tools: bpf
+	@$(MAKE) -C tools/kvmxctl CC=$(CC) OUTPUT=$(TOOLDIR)/ LIBBPF=$(LIBBPF) \
+		LIBBPF_LDLIBS="$(LIBBPF_LDLIBS)"
+
+selftests: bpf
 	@$(MAKE) -C selftests ARCH=$(ARCH) CROSS_COMPILE=$(CROSS_COMPILE) \
-		KSRC=$(KSRC) OUTPUT=$(TESTDIR)/
+		KSRC=$(KSRC) OUTPUT=$(TESTDIR)/ LIBBPF=$(LIBBPF) \
+		LIBBPF_LDLIBS="$(LIBBPF_LDLIBS)" BPF_OBJS="$(BPF_OBJS)"
 
 # What tools/vm/run packs into the initramfs.
 vm-artifacts: module tools selftests

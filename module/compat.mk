@@ -27,3 +27,8 @@ ccflags-$(CONFIG_X86) += $(call kvmx-have,arch/x86/include/asm/kvm_host.h,bool h
 ccflags-y += $(call kvmx-have,include/linux/module.h,^struct module_use \{,MODULE_USE)
 # 6.3: vm_flags are set through vm_flags_set()
 ccflags-y += $(call kvmx-have,include/linux/mm.h,static inline void vm_flags_set,VM_FLAGS_SET)
+# 6.10: a module's struct_ops type (6.9) whose reg() is given the BPF link,
+# with the JIT (trampolines) and module BTF (the type, the kfuncs):
+# module/bpf.c and KVMX_CAP_BPF
+kvmx-bpf := $(and $(CONFIG_BPF_JIT),$(CONFIG_BPF_SYSCALL),$(CONFIG_DEBUG_INFO_BTF_MODULES),$(call kvmx-have,include/linux/bpf.h,int \(\*reg\)\(void \*kdata. struct bpf_link \*link\);,BPF))
+ccflags-y += $(kvmx-bpf)

@@ -31,6 +31,8 @@ long kvmx_check_extension(const struct kvmx_vm *vm, unsigned long cap)
 	case KVMX_CAP_REGION_PIO:
 	case KVMX_CAP_POLICY_PIO:
 		return kvmx_arch_has_pio();
+	case KVMX_CAP_BPF:
+		return kvmx_bpf_available();
 	case KVMX_CAP_POLICY_INJECT:
 		return kvmx_arch_can_inject();
 	case KVMX_CAP_REGION_FAST_MMIO:

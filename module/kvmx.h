@@ -388,6 +388,75 @@ static inline void kvmx_vcpu_entry(struct kvmx_vm *vm, struct kvm_vcpu *vcpu)
 	kvmx_observe_entry(vm, &v->exits);
 }
 
+/*
+ * bpf.c: BPF struct kvmx_ops (KVMX_CAP_BPF), held by PROGRAM regions and
+ * policies. A holder's references: the link's file and kvmx's record of
+ * the registered ops; both NULL when it holds none.
+ */
+struct kvmx_prog;
+struct kvmx_prog_use {
+	struct kvmx_prog *prog;
+	struct file *link;
+};
+
+/* One access to a PROGRAM region: the program's context and, for the kfuncs, where. */
+struct kvmx_io_region;
+struct kvmx_mmio_call {
+	struct kvmx_mmio_ctx ctx;
+	struct kvmx_io_region *r;
+	struct kvm_vcpu *vcpu;
+};
+
+#ifdef KVMX_HAVE_BPF
+void kvmx_bpf_register(void);
+bool kvmx_bpf_available(void);
+int kvmx_prog_use(struct kvmx_vm *vm, int fd, bool want_exit, struct kvmx_prog_use *use);
+void kvmx_prog_unuse(struct kvmx_prog_use *use);
+int kvmx_prog_mmio(const struct kvmx_prog_use *use, struct kvmx_mmio_call *c);
+int kvmx_prog_exit(const struct kvmx_prog_use *use, struct kvmx_exit_ctx *ctx);
+u32 kvmx_prog_classes(const struct kvmx_prog_use *use);
+u32 kvmx_prog_link_id(const struct kvmx_prog_use *use);
+#else
+static inline void kvmx_bpf_register(void)
+{
+}
+
+static inline bool kvmx_bpf_available(void)
+{
+	return false;
+}
+
+static inline int kvmx_prog_use(struct kvmx_vm *vm, int fd, bool want_exit,
+				struct kvmx_prog_use *use)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline void kvmx_prog_unuse(struct kvmx_prog_use *use)
+{
+}
+
+static inline int kvmx_prog_mmio(const struct kvmx_prog_use *use, struct kvmx_mmio_call *c)
+{
+	return KVMX_MMIO_FORWARD;
+}
+
+static inline int kvmx_prog_exit(const struct kvmx_prog_use *use, struct kvmx_exit_ctx *ctx)
+{
+	return KVMX_EXIT_COUNT;
+}
+
+static inline u32 kvmx_prog_classes(const struct kvmx_prog_use *use)
+{
+	return 0;
+}
+
+static inline u32 kvmx_prog_link_id(const struct kvmx_prog_use *use)
+{
+	return 0;
+}
+#endif
+
 /* policy.c */
 long kvmx_set_policy(struct kvmx_session *s, struct kvmx_policy __user *uarg);
 long kvmx_get_policy(struct kvmx_session *s, struct kvmx_policy __user *uarg);
@@ -395,7 +464,8 @@ void kvmx_policy_release(struct kvmx_session *s);
 void kvmx_policy_unload(void);
 u32 kvmx_policy_unclaimed(struct kvm_vcpu *vcpu, bool pio, u64 addr);
 u32 kvmx_policy_unbacked(struct kvm_vcpu *vcpu);
-u32 kvmx_policy_exit(struct kvmx_vm *vm, unsigned int class);
+u32 kvmx_policy_exit(struct kvmx_vm *vm, struct kvm_vcpu *vcpu, const struct kvmx_exit *e,
+		     u64 count);
 
 /* hook.c: a KVM function whose callers ftrace sends to @wrapper */
 struct kvmx_hook {

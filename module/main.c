@@ -79,6 +79,8 @@ static int __init kvmx_init(void)
 	ret = kvmx_arch_init();
 	if (ret)
 		goto err;
+	/* no way back: BPF types go with the module's BTF, at unload */
+	kvmx_bpf_register();
 
 	ret = misc_register(&kvmx_dev);
 	if (ret) {

@@ -87,7 +87,7 @@ void kvmx_observe_exit(struct kvmx_vm *vm, struct kvm_vcpu *vcpu,
 	x->pending = e->class;
 	x->exit_clock = now;
 	/* the default policy (none) costs no call */
-	policy_n = rcu_access_pointer(vm->policy) ? kvmx_policy_exit(vm, e->class) : 0;
+	policy_n = rcu_access_pointer(vm->policy) ? kvmx_policy_exit(vm, vcpu, e, c->count) : 0;
 
 	if (atomic_read(&vm->nr_rings)) {
 		struct kvmx_exit_record rec = {

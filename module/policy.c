@@ -43,6 +43,12 @@
  * @unbacked_injected: as in struct kvmx_policy
  * @hooked:	it holds a use of the arch hooks
  * @sample:	per class: SAMPLE's 1-in-n, 0 if none
+ * @prog:	the program whose exit() decides @prog_classes, if any
+ * @prog_classes: a copy of the program's classes, taken when it was set
+ * @prog_calls:	as in struct kvmx_policy
+ * @prog_refused: as in struct kvmx_policy
+ * @inject:	arm64: per vCPU, the program answered the exit it is in
+ *		with INJECT (set and cleared by that vCPU's thread)
  */
 struct kvmx_vm_policy {
 	struct rcu_head rcu;
@@ -54,6 +60,10 @@ struct kvmx_vm_policy {
 	atomic64_t mmio_discarded, mmio_injected, pio_discarded, unbacked_injected;
 	bool hooked;
 	u32 sample[KVMX_EXIT_NR_CLASSES];
+	struct kvmx_prog_use prog;
+	u32 prog_classes;
+	atomic64_t prog_calls, prog_refused;
+	DECLARE_BITMAP(inject, KVM_MAX_VCPUS);
 };
 
 #define KVMX_HOOK_LINGER	(5 * HZ)
@@ -144,6 +154,11 @@ u32 kvmx_policy_unclaimed(struct kvm_vcpu *vcpu, bool pio, u64 addr)
 
 	if (!pol)
 		return KVMX_POLICY_FORWARD;
+	/* the program answered this exit with INJECT (arm64 only sets it) */
+	if (!pio && test_bit(vcpu->vcpu_idx, pol->inject)) {
+		atomic64_inc(&pol->mmio_injected);
+		return KVMX_POLICY_INJECT;
+	}
 	act = pio ? pol->p.pio : pol->p.mmio;
 	if (act == KVMX_POLICY_FORWARD || !kvmx_in_ranges(&pol->p, pio, addr))
 		return KVMX_POLICY_FORWARD;
@@ -167,24 +182,76 @@ u32 kvmx_policy_unbacked(struct kvm_vcpu *vcpu)
 	return KVMX_POLICY_INJECT;
 }
 
-/*
- * An exit of @class: signal a NOTIFY class's eventfd at every n-th one.
- * Returns SAMPLE's 1-in-n for the class, 0 if none. Caller is the exit
- * probe (a tracepoint: an RCU read-side section).
+static void kvmx_policy_notify(struct kvmx_vm_policy *pol, unsigned int class)
+{
+	kvmx_eventfd_signal(pol->efd[class]);
+	atomic64_inc(&pol->notified[class]);
+}
+
+/* A program's class: what its exit() decides, as kvmx_policy_exit() returns. */
+static u32 kvmx_policy_decide(struct kvmx_vm_policy *pol, struct kvm_vcpu *vcpu,
+			      const struct kvmx_exit *e, u64 count)
+{
+	struct kvmx_exit_ctx ctx = {
+		.gpa = e->gpa, .info = { e->info[0], e->info[1], e->info[2] },
+		.count = count, .vcpu = vcpu->vcpu_idx, .class = e->class,
+		.flags = e->flags, .raw = e->raw,
+	};
+
+	atomic64_inc(&pol->prog_calls);
+	switch (kvmx_prog_exit(&pol->prog, &ctx)) {
+	case KVMX_EXIT_COUNT:
+		return 0;
+	case KVMX_EXIT_SAMPLE:
+		return 1;	/* 1 in 1: this one */
+	case KVMX_EXIT_NOTIFY:
+		if (pol->efd[e->class])
+			kvmx_policy_notify(pol, e->class);
+		return 0;
+	case KVMX_EXIT_INJECT:
+		/* where the fixed policy may inject; done if the access is unclaimed */
+		if (!kvmx_arch_can_inject())
+			break;
+		set_bit(vcpu->vcpu_idx, pol->inject);
+		return 0;
+	}
+	atomic64_inc(&pol->prog_refused);
+	return 0;
+}
+
+/**
+ * kvmx_policy_exit() - the policy's part in an exit
+ * @vm:		the VM
+ * @vcpu:	the vCPU, whose thread this is
+ * @e:		the exit, classified
+ * @count:	the vCPU's count of @e's class, this exit included
+ *
+ * Signals a NOTIFY class's eventfd at every n-th exit, or asks the
+ * program of a class it decides. Caller is the exit probe (a tracepoint:
+ * an RCU read-side section).
+ *
+ * Return: the 1-in-n to sample this exit's class with, 0 for none.
  */
-u32 kvmx_policy_exit(struct kvmx_vm *vm, unsigned int class)
+u32 kvmx_policy_exit(struct kvmx_vm *vm, struct kvm_vcpu *vcpu, const struct kvmx_exit *e,
+		     u64 count)
 {
 	struct kvmx_vm_policy *pol = kvmx_rcu_dereference(vm->policy);
+	unsigned int class = e->class;
 	const struct kvmx_class_policy *c;
 
 	if (likely(!pol))
 		return 0;
+	if (pol->prog_classes) {
+		/* an INJECT is for the exit it answered only */
+		if (unlikely(test_bit(vcpu->vcpu_idx, pol->inject)))
+			clear_bit(vcpu->vcpu_idx, pol->inject);
+		if (pol->prog_classes & BIT(class))
+			return kvmx_policy_decide(pol, vcpu, e, count);
+	}
 	c = &pol->p.classes[class];
 	if (c->action == KVMX_CLASS_NOTIFY &&
-	    !(atomic64_inc_return(&pol->seen[class]) % c->n)) {
-		kvmx_eventfd_signal(pol->efd[class]);
-		atomic64_inc(&pol->notified[class]);
-	}
+	    !(atomic64_inc_return(&pol->seen[class]) % c->n))
+		kvmx_policy_notify(pol, class);
 	return pol->sample[class];
 }
 
@@ -195,7 +262,7 @@ static bool kvmx_policy_is_default(const struct kvmx_policy *p)
 	static const struct kvmx_class_policy none;
 	u32 i;
 
-	if (p->mmio || p->pio || p->unbacked)
+	if (p->flags || p->mmio || p->pio || p->unbacked)
 		return false;
 	for (i = 0; i < KVMX_EXIT_NR_CLASSES; i++)
 		if (memcmp(&p->classes[i], &none, sizeof(none)))
@@ -203,8 +270,11 @@ static bool kvmx_policy_is_default(const struct kvmx_policy *p)
 	return true;
 }
 
+/* The arch hooks: for the unclaimed and unbacked actions, and a program's INJECT. */
 static bool kvmx_policy_needs_hook(const struct kvmx_policy *p)
 {
+	if ((p->flags & KVMX_POLICY_PROGRAM) && kvmx_arch_can_inject())
+		return true;
 	return p->mmio || p->pio || p->unbacked;
 }
 
@@ -298,8 +368,21 @@ static int kvmx_policy_check(const struct kvmx_policy *p)
 	u32 i;
 	int ret;
 
-	/* no flags are defined */
-	if (p->flags)
+	/* flags kvmx has */
+	if (p->flags & ~KVMX_POLICY_PROGRAM)
+		return -EINVAL;
+	/* programs where the kernel runs them */
+	if ((p->flags & KVMX_POLICY_PROGRAM) && !kvmx_bpf_available())
+		return -EOPNOTSUPP;
+	/* a link with the flag only */
+	if (!(p->flags & KVMX_POLICY_PROGRAM) && p->link_fd)
+		return -EINVAL;
+	if ((p->flags & KVMX_POLICY_PROGRAM) && p->link_fd < 0)
+		return -EBADF;
+	/* reserved for later; the program's fields are the kernel's to write */
+	if (p->reserved || p->prog_link_id || p->prog_classes)
+		return -EINVAL;
+	if (p->prog_calls || p->prog_refused)
 		return -EINVAL;
 	/* an action unclaimed MMIO can have */
 	if (p->mmio > KVMX_POLICY_INJECT)
@@ -341,6 +424,7 @@ static void kvmx_policy_free(struct kvmx_vm_policy *pol)
 	for (i = 0; i < KVMX_EXIT_NR_CLASSES; i++)
 		if (pol->efd[i])
 			eventfd_ctx_put(pol->efd[i]);
+	kvmx_prog_unuse(&pol->prog);
 	kfree(pol);
 	kvmx_count_dec(KVMX_OBJ_POLICIES, 1);
 }
@@ -348,6 +432,7 @@ static void kvmx_policy_free(struct kvmx_vm_policy *pol)
 static struct kvmx_vm_policy *kvmx_policy_alloc(const struct kvmx_policy *p,
 						struct kvmx_session *owner)
 {
+	const size_t known = offsetof(struct kvmx_policy, link_fd);
 	struct kvmx_vm_policy *pol;
 	unsigned int i;
 	int ret;
@@ -356,8 +441,15 @@ static struct kvmx_vm_policy *kvmx_policy_alloc(const struct kvmx_policy *p,
 	if (!pol)
 		return ERR_PTR(-ENOMEM);
 	kvmx_count_inc(KVMX_OBJ_POLICIES, 1);
-	pol->p = *p;
+	/* what GET returns as set: up to the counters, and the flag */
+	memcpy(&pol->p, p, known);
 	pol->owner = owner;
+	if (p->flags & KVMX_POLICY_PROGRAM) {
+		ret = kvmx_prog_use(owner->vm, p->link_fd, true, &pol->prog);
+		if (ret)
+			goto err;
+		pol->prog_classes = kvmx_prog_classes(&pol->prog);
+	}
 	for (i = 0; i < KVMX_EXIT_NR_CLASSES; i++) {
 		const struct kvmx_class_policy *c = &p->classes[i];
 
@@ -369,11 +461,13 @@ static struct kvmx_vm_policy *kvmx_policy_alloc(const struct kvmx_policy *p,
 		if (IS_ERR(pol->efd[i])) {
 			ret = PTR_ERR(pol->efd[i]);
 			pol->efd[i] = NULL;
-			kvmx_policy_free(pol);
-			return ERR_PTR(ret);
+			goto err;
 		}
 	}
 	return pol;
+err:
+	kvmx_policy_free(pol);
+	return ERR_PTR(ret);
 }
 
 /* The counters of @pol into @p. */
@@ -387,6 +481,8 @@ static void kvmx_policy_counters(const struct kvmx_vm_policy *pol, struct kvmx_p
 	p->unbacked_injected = atomic64_read(&pol->unbacked_injected);
 	for (i = 0; i < KVMX_EXIT_NR_CLASSES; i++)
 		p->notified[i] = atomic64_read(&pol->notified[i]);
+	p->prog_calls = atomic64_read(&pol->prog_calls);
+	p->prog_refused = atomic64_read(&pol->prog_refused);
 }
 
 /*
@@ -420,6 +516,10 @@ static int kvmx_policy_replace(struct kvmx_vm *vm, struct kvmx_vm_policy *new,
 	return 0;
 }
 
+/* SET's output: the replaced policy's counters of API 1.4, which every caller has */
+#define KVMX_POLICY_COUNTERS_SIZE \
+	(offsetof(struct kvmx_policy, link_fd) - offsetof(struct kvmx_policy, mmio_discarded))
+
 long kvmx_set_policy(struct kvmx_session *s, struct kvmx_policy __user *uarg)
 {
 	struct kvmx_vm_policy *pol = NULL;
@@ -430,7 +530,7 @@ long kvmx_set_policy(struct kvmx_session *s, struct kvmx_policy __user *uarg)
 	p = kmalloc(sizeof(*p), GFP_KERNEL);
 	if (!p)
 		return -ENOMEM;
-	ret = kvmx_copy_in(p, sizeof(*p), sizeof(*p), uarg);
+	ret = kvmx_copy_in(p, sizeof(*p), offsetof(struct kvmx_policy, link_fd), uarg);
 	if (ret)
 		goto out_free;
 	ret = kvmx_policy_check(p);
@@ -454,7 +554,7 @@ long kvmx_set_policy(struct kvmx_session *s, struct kvmx_policy __user *uarg)
 	 */
 	ret = -EFAULT;
 	if (copy_to_user(&uarg->mmio_discarded, &out.mmio_discarded,
-			 sizeof(out) - offsetof(struct kvmx_policy, mmio_discarded)))
+			 KVMX_POLICY_COUNTERS_SIZE))
 		goto err_free_pol;
 
 	/* kvmx_policy_lock: vm->policy and the hooks' use count */
@@ -464,7 +564,7 @@ long kvmx_set_policy(struct kvmx_session *s, struct kvmx_policy __user *uarg)
 	if (ret)
 		goto err_free_pol;
 	if (copy_to_user(&uarg->mmio_discarded, &out.mmio_discarded,
-			 sizeof(out) - offsetof(struct kvmx_policy, mmio_discarded)))
+			 KVMX_POLICY_COUNTERS_SIZE))
 		pr_debug("SET_POLICY: the caller's buffer went away before its counters\n");
 	goto out_free;
 
@@ -479,19 +579,24 @@ long kvmx_get_policy(struct kvmx_session *s, struct kvmx_policy __user *uarg)
 {
 	struct kvmx_vm_policy *pol;
 	struct kvmx_policy p = {};
-	u32 argsz, flags, i;
+	u32 flags, i;
 
-	if (get_user(argsz, &uarg->argsz) || get_user(flags, &uarg->flags))
+	if (get_user(flags, &uarg->flags))
 		return -EFAULT;
-	if (argsz < sizeof(p) || flags)
+	if (flags)
 		return -EINVAL;
 
 	/* kvmx_policy_lock: the policy stays while we read it */
 	mutex_lock(&kvmx_policy_lock);
 	pol = rcu_dereference_protected(s->vm->policy, lockdep_is_held(&kvmx_policy_lock));
+	p.link_fd = -1;
 	if (pol) {
-		p = pol->p;
+		memcpy(&p, &pol->p, offsetof(struct kvmx_policy, link_fd));
 		kvmx_policy_counters(pol, &p);
+		if (pol->prog.prog) {
+			p.prog_link_id = kvmx_prog_link_id(&pol->prog);
+			p.prog_classes = pol->prog_classes;
+		}
 		if (pol->owner == s)
 			p.flags |= KVMX_POLICY_MINE;
 		else
@@ -500,8 +605,7 @@ long kvmx_get_policy(struct kvmx_session *s, struct kvmx_policy __user *uarg)
 					p.classes[i].eventfd = -1;
 	}
 	mutex_unlock(&kvmx_policy_lock);
-	p.argsz = sizeof(p);
-	return copy_to_user(uarg, &p, sizeof(p)) ? -EFAULT : 0;
+	return kvmx_copy_out(uarg, &p, sizeof(p), offsetof(struct kvmx_policy, link_fd));
 }
 
 /* Session release: a policy it set goes back to the default. */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * In-kernel MMIO and port-I/O regions: DOORBELL, BANK, LOG, DISCARD, and
- * WINDOW, which reserves a range for other regions. This file: the ioctls
+ * In-kernel MMIO and port-I/O regions: DOORBELL, BANK, LOG, DISCARD,
+ * PROGRAM (a BPF program answers, bpf.c), and WINDOW, which reserves a
+ * range for other regions. This file: the ioctls
  * and the regions' lifetime; region_bus.c: KVM's buses, what the devices
  * there serve, placement.
  *
@@ -50,6 +51,8 @@ static int kvmx_region_check(const struct kvmx_region *a)
 	const u32 known = KVMX_REGION_PIO | KVMX_REGION_DATAMATCH | KVMX_REGION_LOG_DROP |
 			  KVMX_REGION_FAST_MMIO;
 	bool log = a->mode == KVMX_MODE_LOG;
+	bool prog = a->mode == KVMX_MODE_PROGRAM;
+	bool ring = log || (prog && a->log_records);
 	bool fast = a->flags & KVMX_REGION_FAST_MMIO;
 
 	/* flags kvmx has */
@@ -59,8 +62,16 @@ static int kvmx_region_check(const struct kvmx_region *a)
 	if (a->reserved)
 		return -EINVAL;
 	/* a mode kvmx has */
-	if (a->mode < KVMX_MODE_DOORBELL || a->mode > KVMX_MODE_WINDOW)
+	if (a->mode < KVMX_MODE_DOORBELL || a->mode > KVMX_MODE_PROGRAM)
 		return -EINVAL;
+	/* programs where the kernel runs them */
+	if (prog && !kvmx_bpf_available())
+		return -EOPNOTSUPP;
+	/* a link is a program region's, and a program region names one */
+	if (!prog && a->link_fd)
+		return -EINVAL;
+	if (prog && a->link_fd < 0)
+		return -EBADF;
 	/* a byte at least, 1 GiB at most */
 	if (!a->size || a->size > SZ_1G)
 		return -EINVAL;
@@ -102,19 +113,19 @@ static int kvmx_region_check(const struct kvmx_region *a)
 	/* -1 is "none"; other negative values are nothing */
 	if (a->eventfd < -1)
 		return -EINVAL;
-	/* ring settings are a log's */
-	if (!log && (a->log_records || a->log_watermark))
+	/* ring settings are a log's, or a program region's that has a ring */
+	if (!ring && (a->log_records || a->log_watermark))
 		return -EINVAL;
-	if (log && a->log_records > KVMX_RING_MAX_RECORDS)
+	if (ring && a->log_records > KVMX_RING_MAX_RECORDS)
 		return -E2BIG;
 	/* a ring of a power of two records, 2 at least */
-	if (log && (a->log_records < 2 || !is_power_of_2(a->log_records)))
+	if (ring && (a->log_records < 2 || !is_power_of_2(a->log_records)))
 		return -EINVAL;
 	/* a watermark the ring can reach */
-	if (log && (!a->log_watermark || a->log_watermark > a->log_records))
+	if (ring && (!a->log_watermark || a->log_watermark > a->log_records))
 		return -EINVAL;
 	/* the registers fit the mapping's budget */
-	if (a->mode == KVMX_MODE_BANK && a->size > KVMX_REGION_MAX_MAP)
+	if ((a->mode == KVMX_MODE_BANK || prog) && a->size > KVMX_REGION_MAX_MAP)
 		return -E2BIG;
 	return 0;
 }
@@ -123,6 +134,7 @@ static void kvmx_io_region_free(struct kvmx_io_region *r)
 {
 	if (r->efd)
 		eventfd_ctx_put(r->efd);
+	kvmx_prog_unuse(&r->prog);
 	kvmx_shm_put(r->shm);
 	kfree(r->busdev);
 	kfree(r->fastdev);
@@ -134,6 +146,7 @@ static void kvmx_io_region_free(struct kvmx_io_region *r)
 static struct kvmx_io_region *kvmx_io_region_alloc(const struct kvmx_region *a)
 {
 	struct kvmx_io_region *r;
+	size_t bank_size = 0;
 	int ret = -ENOMEM;
 
 	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
@@ -155,26 +168,31 @@ static struct kvmx_io_region *kvmx_io_region_alloc(const struct kvmx_region *a)
 			goto err;
 		}
 	}
-	if (a->mode == KVMX_MODE_BANK) {
-		r->map_size = PAGE_ALIGN(a->size);
-	} else if (a->mode == KVMX_MODE_LOG) {
+	/* the mapping: BANK's or PROGRAM's registers, then a LOG header and ring */
+	if (a->mode == KVMX_MODE_BANK || a->mode == KVMX_MODE_PROGRAM)
+		bank_size = PAGE_ALIGN(a->size);
+	if (a->log_records) {
 		r->map_size = PAGE_SIZE +
 			PAGE_ALIGN(a->log_records * sizeof(struct kvmx_log_record));
 		r->log_wm = a->log_watermark;
 	}
+	r->map_size += bank_size;
 	if (r->map_size) {
 		r->shm = kvmx_shm_alloc(r->map_size);
 		if (!r->shm)
 			goto err;
 		r->map = r->shm->vaddr;
 	}
-	if (a->mode == KVMX_MODE_LOG) {
-		r->log = r->map;
-		kvmx_shring_init(&r->log_q, &r->log->head, &r->log->tail, r->map + PAGE_SIZE,
-				 a->log_records, sizeof(struct kvmx_log_record));
+	if (bank_size)
+		r->bank = r->map;
+	if (a->log_records) {
+		r->log = r->map + bank_size;
+		kvmx_shring_init(&r->log_q, &r->log->head, &r->log->tail,
+				 (void *)r->log + PAGE_SIZE, a->log_records,
+				 sizeof(struct kvmx_log_record));
 		r->log->nr_records = a->log_records;
 		r->log->record_size = sizeof(struct kvmx_log_record);
-		r->log->records_offset = PAGE_SIZE;
+		r->log->records_offset = bank_size + PAGE_SIZE;
 	}
 	return r;
 err:
@@ -228,6 +246,11 @@ long kvmx_region_add(struct kvmx_session *s, struct kvmx_region __user *uarg)
 	if (IS_ERR(r))
 		return PTR_ERR(r);
 	r->owner = s;
+	if (a.mode == KVMX_MODE_PROGRAM) {
+		ret = kvmx_prog_use(vm, a.link_fd, false, &r->prog);
+		if (ret)
+			goto err_free;
+	}
 
 	/*
 	 * An id no live region has (cyclic: a removed region's id is not
@@ -447,6 +470,8 @@ static void kvmx_region_info(const struct kvmx_io_region *r, const struct kvmx_s
 		e->last_ns = ktime_get_ns() -
 			jiffies_to_nsecs(jiffies - READ_ONCE(r->last_jiffies));
 	e->last_vcpu = READ_ONCE(r->last_vcpu);
+	if (r->prog.prog)
+		e->link_id = kvmx_prog_link_id(&r->prog);
 	m->mmap_offset = 0;
 	m->mmap_size = 0;
 	/* only the owner may map it (kvmx_region_mmap()) */

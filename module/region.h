@@ -35,9 +35,11 @@ struct kvmx_io_region {
 	struct kvmx_shm *shm;		/* BANK registers, LOG header + records */
 	void *map;			/* shm's kernel mapping */
 	size_t map_size;
+	void *bank;			/* BANK, PROGRAM: registers at map */
+	struct kvmx_prog_use prog;	/* PROGRAM: its program */
 
 	/*
-	 * LOG: the ring, its producers serialized by log_lock. The kernel's
+	 * LOG, PROGRAM with a ring: the ring, its producers serialized by log_lock. The kernel's
 	 * own head and size: the header's copies are output only.
 	 */
 	spinlock_t log_lock;
@@ -85,5 +87,11 @@ void kvmx_busdev_del(struct kvmx_vm *vm, struct kvmx_io_region *r);
 int kvmx_set_update(struct kvmx_vm *vm, struct kvmx_io_region *add,
 		    struct kvmx_io_region *del, enum kvm_bus bus);
 struct kvmx_io_region *kvmx_place(struct kvmx_vm *vm, const struct kvmx_io_region *r);
+
+/* region_bus.c: what a PROGRAM region's kfuncs do (bpf.c); vCPU threads */
+u64 kvmx_region_bank_read(const struct kvmx_io_region *r, u32 offset, u32 size);
+int kvmx_region_signal_efd(struct kvmx_io_region *r);
+int kvmx_region_log_append(struct kvmx_io_region *r, struct kvm_vcpu *vcpu, u64 addr,
+			   int len, u64 data);
 
 #endif /* _KVMX_REGION_H */

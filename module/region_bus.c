@@ -139,6 +139,65 @@ static void kvmx_log_count(struct kvmx_io_region *r, bool drop)
 	spin_unlock(&r->log_lock);
 }
 
+/* A PROGRAM region's access: 0 if its program served it. */
+static int kvmx_region_program(struct kvmx_io_region *r, struct kvm_vcpu *vcpu,
+			       u64 addr, int len, void *val, bool write)
+{
+	struct kvmx_mmio_call c = {
+		.ctx = {
+			.addr = addr, .offset = addr - r->info.addr,
+			.data = write ? kvmx_val_get(val, len) : 0,
+			.vcpu = vcpu->vcpu_idx, .size = len, .write = write,
+			.region = r->info.id,
+		},
+		.r = r, .vcpu = vcpu,
+	};
+
+	if (kvmx_prog_mmio(&r->prog, &c) != KVMX_MMIO_SERVED)
+		return -EOPNOTSUPP;
+	/* the answer's low @len bytes: both arches are little-endian */
+	if (!write)
+		memcpy(val, &c.ctx.data, len);
+	return 0;
+}
+
+u64 kvmx_region_bank_read(const struct kvmx_io_region *r, u32 offset, u32 size)
+{
+	u64 v = 0;
+
+	/* a register's size */
+	if (size > 8 || !is_power_of_2(size))
+		return ~0ULL;
+	/* inside the region's bytes, not only the page they are rounded to */
+	if (!r->bank || offset >= r->info.size || size > r->info.size - offset)
+		return ~0ULL;
+	kvmx_bank_rw(r->bank + offset, &v, size, false);
+	return v;
+}
+
+int kvmx_region_signal_efd(struct kvmx_io_region *r)
+{
+	if (!r->efd)
+		return -ENOENT;
+	kvmx_eventfd_signal(r->efd);
+	return 0;
+}
+
+int kvmx_region_log_append(struct kvmx_io_region *r, struct kvm_vcpu *vcpu, u64 addr,
+			   int len, u64 data)
+{
+	int ret;
+
+	if (!r->log)
+		return -ENOENT;
+	ret = kvmx_log_push(r, vcpu, addr, len, data);
+	if (ret) {
+		kvmx_log_count(r, true);
+		atomic64_inc(&r->dropped);
+	}
+	return ret;
+}
+
 /*
  * Serve one access, or return -EOPNOTSUPP to leave it to the next device
  * on KVM's bus or to the VMM.
@@ -167,7 +226,7 @@ static int kvmx_region_access(struct kvmx_busdev *d, struct kvm_vcpu *vcpu,
 		kvmx_eventfd_signal(r->efd);
 		break;
 	case KVMX_MODE_BANK:
-		kvmx_bank_rw(r->map + (addr - r->info.addr), val, len, write);
+		kvmx_bank_rw(r->bank + (addr - r->info.addr), val, len, write);
 		if (write && r->efd)
 			kvmx_eventfd_signal(r->efd);
 		break;
@@ -186,6 +245,13 @@ static int kvmx_region_access(struct kvmx_busdev *d, struct kvm_vcpu *vcpu,
 				ret = -EOPNOTSUPP;	/* the VMM gets it: nothing lost */
 				goto out;
 			}
+		}
+		break;
+	case KVMX_MODE_PROGRAM:
+		if (kvmx_region_program(r, vcpu, addr, len, val, write)) {
+			atomic64_inc(&r->fallbacks);
+			ret = -EOPNOTSUPP;
+			goto out;
 		}
 		break;
 	case KVMX_MODE_DISCARD:

@@ -20,6 +20,7 @@ host_pkgs="qemu-system-x86 qemu-system-arm busybox-static gcc-aarch64-linux-gnu
 	libc6-dev-arm64-cross sparse cpio rsync xz-utils bc make gcc libc6-dev
 	bison flex libssl-dev dkms
 	linux-source-6.1 linux-source-6.12 libelf-dev file dwarves kmod
+	clang llvm zlib1g-dev
 	bochs bochsbios vgabios bochs-term isolinux syslinux-common xorriso"
 
 sudo=""
@@ -44,9 +45,9 @@ fi
 
 mkdir -p "$DEPS/debs" "$DEPS/root" "$DEPS/src"
 
-# fetch PKG[:ARCH] into $DEPS/debs and unpack it into $DEPS/root, once.
+# fetch PKG[:ARCH] into $DEPS/debs and unpack it into $DEPS/root (or DIR), once.
 fetch() {
-	local pkg=$1 stamp="$DEPS/debs/.done-${1//[:\/]/_}"
+	local pkg=$1 root=${2:-$DEPS/root} stamp="$DEPS/debs/.done-${1//[:\/]/_}"
 
 	[ -e "$stamp" ] && return 0
 	echo "deps: fetching $pkg"
@@ -54,7 +55,8 @@ fetch() {
 		apt-get download -q -o APT::Sandbox::User=root "$pkg")
 	local deb
 	deb=$(ls -t "$DEPS/debs/${pkg%%:*}"_*.deb | head -n1)
-	dpkg -x "$deb" "$DEPS/root"
+	mkdir -p "$root"
+	dpkg -x "$deb" "$root"
 	touch "$stamp"
 }
 
@@ -68,6 +70,10 @@ for kv in $KVMX_DEBIAN_KERNELS; do
 	fetch "linux-headers-$KREL_BASE-arm64:arm64"
 done
 fetch busybox-static:arm64
+# what libbpf links against, for arm64's static kvmxctl and selftests: a
+# root of their own, searched by the cross compiler only
+fetch libelf-dev:arm64 "$DEPS/arm64-libs"
+fetch zlib1g-dev:arm64 "$DEPS/arm64-libs"
 
 # modules.dep is made by depmod when a kernel package is installed; make it
 # for the unpacked ones.

@@ -34,7 +34,7 @@
  * has is asked with KVMX_CHECK_EXTENSION (API 1.7), not read off the minor.
  */
 #define KVMX_API_MAJOR		1
-#define KVMX_API_MINOR		7
+#define KVMX_API_MINOR		8
 #define KVMX_API_VERSION	((KVMX_API_MAJOR << 16) | KVMX_API_MINOR)
 #define KVMX_API_VERSION_MAJOR(v)	(((v) >> 16) & 0xffff)
 #define KVMX_API_VERSION_MINOR(v)	((v) & 0xffff)
@@ -65,6 +65,8 @@
 #define KVMX_CAP_STATS_SINCE		9	/* kvmx_stats.since_ns (1.6) */
 #define KVMX_CAP_REGION_LIST_MMAP	10	/* KVMX_REGION_LIST_MMAP (1.7) */
 #define KVMX_CAP_GET_NAMES		11	/* KVMX_GET_NAMES (1.7) */
+#define KVMX_CAP_BPF			12	/* BPF struct kvmx_ops: PROGRAM regions,
+						 * a policy's program (1.8) */
 /* limits: the value */
 #define KVMX_CAP_MAX_REGIONS		64	/* regions per VM */
 #define KVMX_CAP_MAX_BUS_DEVS		65	/* kvmx's devices on a VM's buses */
@@ -519,6 +521,7 @@ struct kvmx_faults {
 #define KVMX_MODE_LOG		3	/* writes appended to a ring shared with userspace */
 #define KVMX_MODE_DISCARD	4	/* reads return all ones, writes are dropped */
 #define KVMX_MODE_WINDOW	5	/* reserves a range for other regions */
+#define KVMX_MODE_PROGRAM	6	/* a BPF program answers (1.8) */
 
 #define KVMX_REGION_PIO		_BITUL(0)	/* x86 port I/O (addr is a port) */
 #define KVMX_REGION_DATAMATCH	_BITUL(1)	/* DOORBELL: only writes of @datamatch */
@@ -545,10 +548,14 @@ struct kvmx_faults {
  * @access_sizes: which access sizes the region serves; 0 for a WINDOW
  * @eventfd:	DOORBELL: signalled at every matching write (required);
  *		BANK: signalled at every write, or -1; LOG: signalled when
- *		@log_watermark records are unread, or -1; else -1
- * @log_records: LOG: ring size, a power of two from 2 to 65536; else 0
- * @log_watermark: LOG: 1 to @log_records; else 0
+ *		@log_watermark records are unread, or -1; PROGRAM: signalled
+ *		when the program calls kvmx_region_signal(), or -1; else -1
+ * @log_records: LOG: ring size, a power of two from 2 to 65536; PROGRAM:
+ *		that, or 0 for a region without a ring; else 0
+ * @log_watermark: LOG, PROGRAM with a ring: 1 to @log_records; else 0
  * @id:		out: the region's id, unique in the VM
+ * @link_fd:	PROGRAM: a BPF link of a struct kvmx_ops whose mmio()
+ *		answers the accesses (API 1.8); else zero
  * @reserved:	zero
  * @datamatch:	DOORBELL with KVMX_REGION_DATAMATCH: the value to match
  * @mmap_offset: out: BANK and LOG: mmap() the session fd at this offset
@@ -562,6 +569,19 @@ struct kvmx_faults {
  * bus device of its own. BANK and LOG are at most KVMX_REGION_MAX_MAP
  * bytes of registers or ring.
  *
+ * A PROGRAM region (API 1.8, KVMX_CAP_BPF) calls the mmio() of the
+ * struct kvmx_ops behind @link_fd for every access it covers, in the
+ * kernel, and does what it returns: KVMX_MMIO_SERVED (a read returns the
+ * program's value) or KVMX_MMIO_FORWARD (the access goes on as if the
+ * region were not there: to a device behind it, else to the VMM). Its
+ * mapping is a bank of @size bytes (at most KVMX_REGION_MAX_MAP) the
+ * program reads with kvmx_bank_read() and only userspace writes, followed,
+ * with @log_records, by a LOG header page and ring the program appends to
+ * with kvmx_log_append(). The region holds the link: closing the link's
+ * last fd does not detach it; removing the region, closing the session or
+ * detaching the link (BPF_LINK_DETACH) does. A detached region forwards
+ * every access. One link serves the regions and the policy of one VM.
+ *
  * Errors: EINVAL for an unknown mode or flag, a flag the mode does not
  * take (KVMX_REGION_FAST_MMIO: a DOORBELL on MMIO, KVMX_SIZES_ALL, no
  * DATAMATCH), a non-zero reserved field, a
@@ -570,7 +590,11 @@ struct kvmx_faults {
  * range overlaps another region (but for lying inside a window) or a
  * device on KVM's bus; ENOSPC if the VM has KVMX_MAX_REGIONS regions or
  * KVMX_MAX_BUS_DEVS bus devices of kvmx, or KVM's bus is full; E2BIG if
- * @log_records or a BANK is too large; ENOMEM.
+ * @log_records or a BANK or PROGRAM bank is too large; ENOMEM. PROGRAM:
+ * EOPNOTSUPP without KVMX_CAP_BPF; EBADF if @link_fd is not open; EINVAL
+ * if it is not a BPF link of a struct kvmx_ops (a map, a program, another
+ * struct_ops, a detached link) or its ops have no mmio(); EBUSY if the
+ * link serves another VM.
  */
 struct kvmx_region {
 	__u32 argsz;
@@ -583,7 +607,8 @@ struct kvmx_region {
 	__u32 log_records;
 	__u32 log_watermark;
 	__u32 id;
-	__u64 reserved;
+	__s32 link_fd;
+	__u32 reserved;
 	__u64 datamatch;
 	__u64 mmap_offset;
 	__u64 mmap_size;
@@ -619,11 +644,13 @@ struct kvmx_region {
  * @bytes:	bytes read and written
  * @dropped:	LOG with KVMX_REGION_LOG_DROP: writes dropped, ring full;
  *		DISCARD: writes discarded
- * @fallbacks:	LOG: writes left to the VMM, ring full
+ * @fallbacks:	LOG: writes left to the VMM, ring full; PROGRAM: accesses
+ *		forwarded (the program's FORWARD, or no program)
  * @last_ns:	CLOCK_MONOTONIC of the last access served, to a timer tick
  *		(the hit path reads jiffies, not a clock), 0 if none
  * @last_vcpu:	vCPU of that access
- * @reserved:	zero
+ * @link_id:	PROGRAM: the id of its BPF link (bpftool link show), 0 once
+ *		the link was detached; else 0
  */
 struct kvmx_region_info {
 	__u32 id;
@@ -639,7 +666,7 @@ struct kvmx_region_info {
 	__u64 fallbacks;
 	__u64 last_ns;
 	__u32 last_vcpu;
-	__u32 reserved;
+	__u32 link_id;
 };
 
 #define KVMX_REGION_MINE	_BITUL(31)
@@ -648,7 +675,7 @@ struct kvmx_region_info {
  * struct kvmx_region_mmap_info - one region in KVMX_REGION_LIST with
  *				  KVMX_REGION_LIST_MMAP (API 1.7)
  * @info:	as without the flag
- * @mmap_offset: BANK and LOG of the calling session: mmap() the session fd
+ * @mmap_offset: BANK, LOG and PROGRAM of the calling session: mmap() the session fd
  *		at this offset; else 0
  * @mmap_size:	... this many bytes; else 0
  */
@@ -779,7 +806,8 @@ struct kvmx_class_policy {
 /**
  * struct kvmx_policy - argument of KVMX_SET_POLICY and KVMX_GET_POLICY
  * @argsz:	size of this structure
- * @flags:	SET: zero; GET: KVMX_POLICY_MINE if the caller set it
+ * @flags:	SET: KVMX_POLICY_PROGRAM or zero; GET: KVMX_POLICY_MINE if
+ *		the caller set it, KVMX_POLICY_PROGRAM if it has a program
  * @mmio:	unclaimed MMIO (no kvmx region, no in-kernel device):
  *		enum kvmx_policy_action
  * @pio:	unclaimed port I/O (x86): FORWARD or DISCARD
@@ -797,6 +825,15 @@ struct kvmx_class_policy {
  * @pio_discarded: GET: unclaimed port accesses discarded
  * @unbacked_injected: GET: unbacked faults answered with an abort
  * @notified:	GET: per exit class, eventfd signals sent
+ * @link_fd:	SET with KVMX_POLICY_PROGRAM: a BPF link of a struct
+ *		kvmx_ops whose exit() decides the exits of the classes its
+ *		@exit_classes names (API 1.8); else zero. GET: -1
+ * @prog_link_id: GET: that link's id, 0 if none or detached; SET: zero
+ * @prog_classes: GET: the classes the program decides; SET: zero
+ * @reserved:	zero
+ * @prog_calls:	GET: exit() calls; SET: zero
+ * @prog_refused: GET: decisions kvmx did not apply (unknown, or INJECT
+ *		where nothing may be injected), counted as COUNT; SET: zero
  *
  * KVMX_SET_POLICY - _IO(KVMX_TYPE, KVMX_BASE + 10)
  *
@@ -810,12 +847,26 @@ struct kvmx_class_policy {
  * that is empty, wraps, or is a port range beyond 0xffff or on arm64, and
  * for INJECT on x86 (x86 has no bus error to inject) or @pio on arm64;
  * E2BIG if @nr_ranges > KVMX_POLICY_MAX_RANGES; EEXIST if ranges overlap;
- * EBADF/EINVAL if a NOTIFY @eventfd is not an eventfd.
+ * EBADF/EINVAL if a NOTIFY @eventfd is not an eventfd. With
+ * KVMX_POLICY_PROGRAM: EOPNOTSUPP without KVMX_CAP_BPF; EBADF, EINVAL and
+ * EBUSY for @link_fd as for a PROGRAM region's, and EINVAL if its ops
+ * have no exit() or no @exit_classes.
+ *
+ * A program's exit() runs at every exit of its classes, after kvmx
+ * counted it (struct kvmx_exit_ctx), and returns a decision: COUNT
+ * (nothing more), SAMPLE (this exit goes into every event ring of the
+ * VM), NOTIFY (signal the class's NOTIFY eventfd of this policy, if it
+ * has one) or, on arm64, INJECT (if this exit's access turns out to be
+ * unclaimed MMIO, answer it with an external abort, as @mmio INJECT
+ * would). For the program's classes the decision replaces the class's
+ * SAMPLE and NOTIFY actions. The policy holds the link as a PROGRAM region
+ * does; a detached program's classes are only counted.
  *
  * KVMX_GET_POLICY - _IO(KVMX_TYPE, KVMX_BASE + 11)
  *
  * Returns the VM's policy and its counters; @eventfd reads -1 unless the
- * caller set the policy. Errors: EINVAL if argsz is too small or flags is
+ * caller set the policy. Errors: EINVAL if argsz is too small (smaller
+ * than the structure of API 1.4, which ends at @notified) or flags is
  * non-zero.
  */
 struct kvmx_policy {
@@ -832,9 +883,16 @@ struct kvmx_policy {
 	__u64 pio_discarded;
 	__u64 unbacked_injected;
 	__u64 notified[KVMX_EXIT_CLASSES_MAX];
+	__s32 link_fd;
+	__u32 prog_link_id;
+	__u32 prog_classes;
+	__u32 reserved;
+	__u64 prog_calls;
+	__u64 prog_refused;
 };
 
-#define KVMX_POLICY_MINE	_BITUL(0)
+#define KVMX_POLICY_MINE	_BITUL(0)	/* GET: the caller set it */
+#define KVMX_POLICY_PROGRAM	_BITUL(1)	/* SET: @link_fd; GET: it has one */
 #define KVMX_SET_POLICY		_IO(KVMX_TYPE, KVMX_BASE + 10)
 #define KVMX_GET_POLICY		_IO(KVMX_TYPE, KVMX_BASE + 11)
 
@@ -892,5 +950,85 @@ struct kvmx_names {
 };
 
 #define KVMX_GET_NAMES		_IO(KVMX_TYPE, KVMX_BASE + 13)
+
+/*
+ * BPF programs (API 1.8, KVMX_CAP_BPF): a struct_ops "kvmx_ops" with
+ *
+ *	int (*mmio)(struct kvmx_mmio_ctx *ctx);
+ *	int (*exit)(struct kvmx_exit_ctx *ctx);
+ *	__u32 exit_classes;	(bits of enum kvmx_exit_class for exit())
+ *
+ * loaded and attached with a BPF link (BPF_LINK_CREATE of its struct_ops
+ * map), then named by the link's fd in KVMX_REGION_ADD (mmio()) and
+ * KVMX_SET_POLICY (exit()). A program reads its context; mmio() may write
+ * @data of a read, nothing else. kfuncs for mmio(), on the region the
+ * access hit:
+ *
+ *	__u64 kvmx_bank_read(struct kvmx_mmio_ctx *ctx, __u32 offset, __u32 size);
+ *		@size (1, 2, 4, 8) bytes of the bank at @offset; all ones
+ *		outside it
+ *	int kvmx_region_signal(struct kvmx_mmio_ctx *ctx);
+ *		signal the region's eventfd; -ENOENT if it has none
+ *	int kvmx_log_append(struct kvmx_mmio_ctx *ctx, __u64 data);
+ *		append a struct kvmx_log_record (this access, @data) to the
+ *		region's ring; -ENOENT without one, -ENOSPC if it is full
+ *
+ * Programs may not sleep. tools/bpf/kvmx_bpf.h declares all of this for
+ * programs.
+ */
+enum kvmx_mmio_result {
+	KVMX_MMIO_SERVED	= 0,	/* done; a read returns @data */
+	KVMX_MMIO_FORWARD	= 1,	/* as if the region were not there */
+};
+
+enum kvmx_exit_decision {
+	KVMX_EXIT_COUNT		= 0,
+	KVMX_EXIT_SAMPLE	= 1,
+	KVMX_EXIT_NOTIFY	= 2,
+	KVMX_EXIT_INJECT	= 3,	/* arm64 */
+};
+
+/**
+ * struct kvmx_mmio_ctx - one access to a PROGRAM region, for mmio()
+ * @addr:	guest-physical address (a port for a PIO region)
+ * @offset:	from the region's start
+ * @data:	a write: the value written; a read: 0, and the program's
+ *		answer (the low @size bytes)
+ * @vcpu:	the vCPU's index
+ * @size:	1, 2, 4 or 8
+ * @write:	1 for a write, 0 for a read
+ * @region:	the region's id
+ */
+struct kvmx_mmio_ctx {
+	__u64 addr;
+	__u64 offset;
+	__u64 data;
+	__u32 vcpu;
+	__u32 size;
+	__u32 write;
+	__u32 region;
+};
+
+/**
+ * struct kvmx_exit_ctx - one exit of a program's class, for exit()
+ * @gpa:	guest-physical address, with KVMX_REC_GPA_VALID in @flags
+ * @info:	as struct kvmx_exit_record's
+ * @count:	the vCPU's exits of @class, this one included
+ * @vcpu:	the vCPU's index
+ * @class:	enum kvmx_exit_class
+ * @flags:	KVMX_REC_*
+ * @raw:	the architecture's reason
+ * @reserved:	zero
+ */
+struct kvmx_exit_ctx {
+	__u64 gpa;
+	__u64 info[3];
+	__u64 count;
+	__u32 vcpu;
+	__u16 class;
+	__u16 flags;
+	__u32 raw;
+	__u32 reserved;
+};
 
 #endif /* _UAPI_LINUX_KVMX_H */
