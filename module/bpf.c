@@ -73,9 +73,14 @@ struct kvmx_prog {
 static DEFINE_MUTEX(kvmx_prog_lock);
 static LIST_HEAD(kvmx_progs);
 static bool kvmx_bpf_registered;
-static const struct btf *kvmx_btf;	/* this module's, set by init() */
 
-BTF_ID_LIST_SINGLE(kvmx_mmio_ctx_btf_id, struct, kvmx_mmio_ctx)
+/*
+ * struct kvmx_mmio_ctx in this module's BTF as the kernel has it loaded
+ * (7.x relocates a module's BTF against vmlinux's: its ids are not the
+ * ones resolved at build time), taken from mmio()'s prototype when the
+ * first mmio() program is checked: the one type a program may write.
+ */
+static const struct btf_type *kvmx_mmio_ctx_type;
 
 static void kvmx_prog_free(struct kref *ref)
 {
@@ -267,9 +272,9 @@ __bpf_kfunc int kvmx_log_append(struct kvmx_mmio_ctx *ctx, u64 data)
 __bpf_kfunc_end_defs();
 
 BTF_KFUNCS_START(kvmx_kfunc_ids)
-BTF_ID_FLAGS(func, kvmx_bank_read, KF_TRUSTED_ARGS)
-BTF_ID_FLAGS(func, kvmx_region_signal, KF_TRUSTED_ARGS)
-BTF_ID_FLAGS(func, kvmx_log_append, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, kvmx_bank_read, KVMX_KF_TRUSTED)
+BTF_ID_FLAGS(func, kvmx_region_signal, KVMX_KF_TRUSTED)
+BTF_ID_FLAGS(func, kvmx_log_append, KVMX_KF_TRUSTED)
 BTF_KFUNCS_END(kvmx_kfunc_ids)
 
 /*
@@ -300,10 +305,11 @@ static bool kvmx_bpf_is_valid_access(int off, int size, enum bpf_access_type typ
 static int kvmx_bpf_btf_struct_access(struct bpf_verifier_log *log,
 				      const struct bpf_reg_state *reg, int off, int size)
 {
+	const struct btf_type *t = btf_type_by_id(reg->btf, reg->btf_id);
 	const size_t start = offsetof(struct kvmx_mmio_ctx, data);
 
-	/* this module's type, not one with the same id in another BTF */
-	if (reg->btf != kvmx_btf || reg->btf_id != kvmx_mmio_ctx_btf_id[0]) {
+	/* mmio()'s context: a type of this module's BTF, not one alike in another */
+	if (!t || t != READ_ONCE(kvmx_mmio_ctx_type)) {
 		bpf_log(log, "kvmx: only struct kvmx_mmio_ctx is written\n");
 		return -EACCES;
 	}
@@ -325,15 +331,46 @@ static const struct bpf_verifier_ops kvmx_bpf_verifier_ops = {
 
 static int kvmx_bpf_init(struct btf *btf)
 {
-	kvmx_btf = btf;
 	return 0;
 }
 
-/* Programs run where a vCPU may not sleep. */
+/* The struct a member's first argument points to: PTR -> FUNC_PROTO -> PTR -> it. */
+static const struct btf_type *kvmx_arg0_struct(const struct btf *btf,
+					       const struct btf_member *member)
+{
+	const struct btf_type *t = btf_type_by_id(btf, member->type);
+
+	if (!t || !btf_type_is_ptr(t))
+		return NULL;
+	t = btf_type_by_id(btf, t->type);
+	if (!t || !btf_type_is_func_proto(t) || !btf_type_vlen(t))
+		return NULL;
+	t = btf_type_by_id(btf, btf_params(t)[0].type);
+	if (!t || !btf_type_is_ptr(t))
+		return NULL;
+	t = btf_type_by_id(btf, t->type);
+	return t && btf_type_is_struct(t) ? t : NULL;
+}
+
+/*
+ * A program for @member of @t (struct kvmx_ops), before the verifier
+ * reads its instructions. Programs run where a vCPU may not sleep.
+ */
 static int kvmx_bpf_check_member(const struct btf_type *t, const struct btf_member *member,
 				 const struct bpf_prog *prog)
 {
-	return prog->sleepable ? -EINVAL : 0;
+	const struct btf_type *ctx;
+
+	if (prog->sleepable)
+		return -EINVAL;
+	if (__btf_member_bit_offset(t, member) / 8 != offsetof(struct kvmx_ops, mmio))
+		return 0;
+	/* the same type every time: the module's BTF lives as long as the module */
+	ctx = kvmx_arg0_struct(prog->aux->attach_btf, member);
+	if (!ctx)
+		return -EINVAL;
+	WRITE_ONCE(kvmx_mmio_ctx_type, ctx);
+	return 0;
 }
 
 /* The one member that is not a function: the classes exit() decides. */

@@ -42,6 +42,17 @@ static inline void kvmx_ftrace_set_ip(struct ftrace_regs *fregs, unsigned long i
 }
 #endif
 
+/*
+ * A kfunc that takes only trusted pointers (bpf.c): KF_TRUSTED_ARGS until
+ * 7.x, where every kfunc's pointer arguments are trusted and the flag is
+ * gone.
+ */
+#ifdef KVMX_HAVE_KF_TRUSTED_ARGS
+#define KVMX_KF_TRUSTED		KF_TRUSTED_ARGS
+#else
+#define KVMX_KF_TRUSTED		0
+#endif
+
 /* vm_flags_set() since 6.3; vm_flags written directly before */
 static inline void kvmx_vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
 {

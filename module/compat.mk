@@ -32,3 +32,5 @@ ccflags-y += $(call kvmx-have,include/linux/mm.h,static inline void vm_flags_set
 # module/bpf.c and KVMX_CAP_BPF
 kvmx-bpf := $(and $(CONFIG_BPF_JIT),$(CONFIG_BPF_SYSCALL),$(CONFIG_DEBUG_INFO_BTF_MODULES),$(call kvmx-have,include/linux/bpf.h,int \(\*reg\)\(void \*kdata. struct bpf_link \*link\);,BPF))
 ccflags-y += $(kvmx-bpf)
+# 7.x: a kfunc's pointer arguments are trusted without KF_TRUSTED_ARGS (gone)
+ccflags-y += $(call kvmx-have,include/linux/btf.h,define KF_TRUSTED_ARGS,KF_TRUSTED_ARGS)

@@ -16,7 +16,8 @@ qemu_test=""
 tests=${KVMX_TESTS:-"kvmx_load_test.sh kvmx_ioctl_test kvmx_ioctl_stats_test
 	kvmx_ioctl_regions_test kvmx_ioctl_policy_test kvmx_guest_test kvmx_exits_test
 	kvmx_faults_test kvmx_regions_test kvmx_policy_test kvmx_safety_test
-	kvmx_locks_test kvmx_seeds_test kvmxctl_test.sh kvmxctl_exporter_test.sh $qemu_test
+	kvmx_locks_test kvmx_seeds_test kvmx_bpf_test kvmxctl_test.sh kvmxctl_exporter_test.sh
+	$qemu_test
 	kvmx_fuzz"}
 for t in $tests; do
 	[ "$t" = kvmx_fuzz ] &&
