@@ -30,7 +30,12 @@ check "version: the module's capabilities and limits" "$(kvmxctl --json version)
 	"\"region_pio\":$x86," "\"policy_inject\":$arm," "\"policy_pio\":$x86," \
 	'"max_regions":8192,"max_bus_devs":256,"region_max_map":1048576,"ring_max_records":65536,'
 check "version: the capabilities, a line of names" "$(kvmxctl version)" \
-	'^capabilities: stats faults regions .* get_names max_regions=8192 '
+	'^capabilities: stats faults regions .* get_names .*max_regions=8192 '
+# BPF programs: where the kernel lets a module register a struct_ops (6.10+)
+bpf=0
+[ -e /sys/kernel/btf/vmlinux ] && [ -e /sys/kernel/btf/kvmx ] && bpf=1
+check "version: bpf is there exactly where kvmx has module BTF" "$(kvmxctl --json version)" \
+	"\"bpf\":$bpf,"
 
 d=/tmp/kvmxctl_test.pid
 start_demo $d
@@ -152,6 +157,28 @@ check "a bank region: no write reaches the VMM" "$(batch $d 7)" '^7 0$'
 check "regions show of a bank: its registers hold the guest's last write, 39" \
 	"$(kvmxctl regions show --pid "$pid" "$id")" '^  27 00 00 00 00 00 00 00$'
 kvmxctl release --pid "$pid" >/dev/null
+# a program region: the example device (tools/bpf/kvmx_dev.bpf.c) serves
+# 8-byte accesses only, so the guest's 4-byte writes go on to the VMM,
+# each one offered to the program first
+prog=/selftests/bpf/kvmx_dev.bpf.o
+if [ $bpf = 1 ]; then
+	check "regions add --mode program --prog: added" "$(kvmxctl regions add --pid "$pid" \
+		--addr 0xc0000000 --size 0x1000 --mode program --prog $prog)" \
+		'^region [0-9]+ added: program at 0xc0000000\+0x1000'
+	check "a program region forwarding 4-byte writes: all 40 reach the VMM" \
+		"$(batch $d 8)" '^8 40$'
+	check "regions list: the program region, its BPF link, 40 forwarded" \
+		"$(kvmxctl regions list --pid "$pid") $(kvmxctl --json regions list --pid "$pid")" \
+		' program  mmio .* kvmxctl \(BPF link [0-9]+\)' '"fallbacks":40,'
+	kvmxctl release --pid "$pid" >/dev/null
+else
+	expect 1 "KVMX_CAP_BPF" "regions add --mode program without BPF programs" -- \
+		kvmxctl regions add --pid "$pid" --addr 0xc0000000 --size 0x1000 --mode program \
+		--prog $prog
+	batch $d 8 >/dev/null
+fi
+expect 2 "goes with --mode program" "regions add --prog without --mode program" -- \
+	kvmxctl regions add --pid "$pid" --addr 0xc0000000 --size 8 --mode bank --prog $prog
 
 # four commands racing to add regions: one holder starts, all four regions are its
 pids=""
@@ -184,7 +211,7 @@ check "top --count 1 --json: an idle VM, totals as stats says" \
 kvmxctl trace --pid "$pid" --class mmio --count 10 > /tmp/kvmxctl_trace.out &
 tr=$!
 sleep 1
-batch $d 8 >/dev/null
+batch $d 9 >/dev/null
 wait $tr
 # every record an MMIO exit; on arm64 every other one is the ucall's
 case $(uname -m) in aarch64) dev=5 ;; *) dev=10 ;; esac

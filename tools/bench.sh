@@ -7,16 +7,17 @@
 #   with another VM attached, and attached (tools/bench/exits.sh).
 #   regions: a guest MMIO access through a userspace exit, KVM_IOEVENTFD
 #   and each kvmx region mode; a doorbell hit with 1, 100, 4096 regions
-#   (tools/bench/regions.sh).
+#   (tools/bench/regions.sh), and a PROGRAM region's read (the example device).
 #   intel: the exit overhead per exit kind under Bochs (an emulated Intel
 #   CPU with VMX, clock sync=none): guest TSC ticks are exact instruction
 #   counts, the same run to run (one round each is enough); and the
 #   regions' paths, the fast doorbell among them.
-# BENCH_ARCHES (default "x86_64 arm64"), BENCH_KERNEL (default 6.1),
+# BENCH_ARCHES (default "x86_64 arm64"), BENCH_KERNEL (default 6.12: BPF,
+# so the regions bench has its PROGRAM path),
 # BENCH_INTEL (default 1; 0 skips the Bochs run, which takes ~15 minutes).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-kernel=${BENCH_KERNEL:-6.1}
+kernel=${BENCH_KERNEL:-6.12}
 for arch in ${BENCH_ARCHES:-x86_64 arm64}; do
 	echo "# exit_overhead: $arch $kernel (QEMU TCG: compare ratios, not absolute times)" >&2
 	"$top/tools/vm/run" --arch "$arch" --kernel "$kernel" --timeout 1800 \

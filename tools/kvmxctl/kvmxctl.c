@@ -175,6 +175,7 @@ static const struct {
 	{ KVMX_CAP_STATS_SINCE, "stats_since" },
 	{ KVMX_CAP_REGION_LIST_MMAP, "region_list_mmap" },
 	{ KVMX_CAP_GET_NAMES, "get_names" },
+	{ KVMX_CAP_BPF, "bpf" },
 	{ KVMX_CAP_MAX_REGIONS, "max_regions" },
 	{ KVMX_CAP_MAX_BUS_DEVS, "max_bus_devs" },
 	{ KVMX_CAP_REGION_MAX_MAP, "region_max_map" },

@@ -16,11 +16,14 @@
 #include <unistd.h>
 #include <linux/kvmx.h>
 #include "kvmxctl.h"
+#ifdef KVMXCTL_BPF
+#include "kvmx_bpf_load.h"
+#endif
 
 static const char * const mode_names[] = {
 	[KVMX_MODE_DOORBELL] = "doorbell", [KVMX_MODE_BANK] = "bank",
 	[KVMX_MODE_LOG] = "log", [KVMX_MODE_DISCARD] = "discard",
-	[KVMX_MODE_WINDOW] = "window",
+	[KVMX_MODE_WINDOW] = "window", [KVMX_MODE_PROGRAM] = "program",
 };
 
 static int parse_u64_arg(const char *s, const char *what, __u64 *out)
@@ -61,6 +64,7 @@ struct region_args {
 	const char *sub;
 	bool have_id;
 	__u64 id;
+	const char *prog;	/* PROGRAM: the BPF object */
 	struct kvmx_region r;
 };
 
@@ -104,7 +108,7 @@ static int region_opt(void *ctx, const char *o, const char *v)
 				break;
 		if (m == ARRAY_SIZE(mode_names)) {
 			fprintf(stderr, "kvmxctl: unknown mode '%s' (%s)\n", v,
-				"doorbell, bank, log, discard, window");
+				"doorbell, bank, log, discard, window, program");
 			return OPT_BAD;
 		}
 		r->mode = m;
@@ -116,6 +120,8 @@ static int region_opt(void *ctx, const char *o, const char *v)
 	} else if (!strcmp(o, "--log-records")) {
 		bad = parse_u64_arg(v, o, &n);
 		r->log_records = n;
+	} else if (!strcmp(o, "--prog")) {
+		a->prog = v;
 	} else {
 		return OPT_UNKNOWN;
 	}
@@ -125,6 +131,7 @@ static int region_opt(void *ctx, const char *o, const char *v)
 static const struct cmd_opt region_opts[] = {
 	{ "--addr", 0, true }, { "--size", 0, true }, { "--mode", 0, true },
 	{ "--sizes", 0, true }, { "--datamatch", 0, true }, { "--log-records", 0, true },
+	{ "--prog", 0, true },
 	{ "--pio", 0, false }, { "--log-drop", 0, false }, { "--fast", 0, false },
 	{ NULL },
 };
@@ -157,7 +164,54 @@ static int parse_region_args(const char *sub, int argc, char **argv, struct targ
 		a->r.log_records = a->r.log_records ?: 256;
 		a->r.log_watermark = a->r.log_records;
 	}
+	/* a program region's ring is optional */
+	if (a->r.mode == KVMX_MODE_PROGRAM)
+		a->r.log_watermark = a->r.log_records;
+	if ((a->r.mode == KVMX_MODE_PROGRAM) != !!a->prog) {
+		fprintf(stderr, "kvmxctl: --prog FILE.o goes with --mode program, and it needs one\n");
+		return 2;
+	}
 	return 0;
+}
+
+/*
+ * PROGRAM: load @a's BPF object and attach its struct kvmx_ops; the region
+ * holds the link, so kvmxctl closes its own fds once the region is added.
+ * 0, or 1 after a message.
+ */
+static int region_prog_load(int s, struct region_args *a, void **handle)
+{
+#ifdef KVMXCTL_BPF
+	struct kvmx_bpf *b;
+	int ret;
+
+	/* before libbpf looks for struct kvmx_ops in a kernel that has none */
+	if (ioctl(s, KVMX_CHECK_EXTENSION, KVMX_CAP_BPF) != 1)
+		return die("this kvmx runs no BPF programs (KVMX_CAP_BPF: Linux 6.10+ with BPF, the JIT and module BTF)");
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return die("out of memory");
+	ret = kvmx_bpf_open(b, a->prog, NULL);
+	if (ret) {
+		fprintf(stderr, "%s", b->log);
+		free(b);
+		return die_err(-ret, "loading %s", a->prog);
+	}
+	a->r.link_fd = b->link_fd;
+	*handle = b;
+	return 0;
+#else
+	return die("built without libbpf: no --prog (make tools builds it with)");
+#endif
+}
+
+static void region_prog_close(void *handle)
+{
+#ifdef KVMXCTL_BPF
+	if (handle)
+		kvmx_bpf_close(handle);
+	free(handle);
+#endif
 }
 
 /*
@@ -224,19 +278,23 @@ static void print_region(const struct kvmx_region_info *e, bool first)
 		       e->addr, e->size,
 		       e->reads, e->writes,
 		       e->bytes);
-		printf("\"dropped\":%llu,\"fallbacks\":%llu,\"last_vcpu\":%u}",
+		printf("\"dropped\":%llu,\"fallbacks\":%llu,\"last_vcpu\":%u,\"link_id\":%u}",
 		       e->dropped, e->fallbacks,
-		       e->last_vcpu);
+		       e->last_vcpu, e->link_id);
 		return;
 	}
 	if (first)
 		printf("%6s %-8s %-4s %18s %10s %10s %10s %10s  %s\n", "id", "mode", "bus",
 		       "addr", "size", "reads", "writes", "dropped", "owner");
-	printf("%6u %-8s %-4s %#18llx %#10llx %10llu %10llu %10llu  %s\n", e->id, mode,
+	printf("%6u %-8s %-4s %#18llx %#10llx %10llu %10llu %10llu  %s", e->id, mode,
 	       e->flags & KVMX_REGION_PIO ? "pio" : "mmio", e->addr,
 	       e->size, e->reads,
 	       e->writes, e->dropped,
 	       e->flags & KVMX_REGION_MINE ? "kvmxctl" : "other session");
+	/* bpftool link show id N: the program */
+	if (e->mode == KVMX_MODE_PROGRAM)
+		printf(e->link_id ? " (BPF link %u)" : " (BPF link detached)", e->link_id);
+	printf("\n");
 }
 
 /* BANK registers, as the guest reads them */
@@ -327,14 +385,16 @@ int cmd_regions(int argc, char **argv)
 			printf("region %llu removed\n", a.id);
 		}
 	} else {
+		void *prog = NULL;
+
 		/* a doorbell signals an eventfd: the region keeps it alive */
 		if (a.r.mode == KVMX_MODE_DOORBELL) {
 			efd = eventfd(0, EFD_CLOEXEC);
 			a.r.eventfd = efd;
 		}
 		a.r.argsz = sizeof(a.r);
-		ret = 0;
-		if (ioctl(s, KVMX_REGION_ADD, &a.r))
+		ret = a.prog ? region_prog_load(s, &a, &prog) : 0;
+		if (!ret && ioctl(s, KVMX_REGION_ADD, &a.r))
 			ret = die_err(errno, "KVMX_REGION_ADD");
 		else if (json)
 			printf("{\"id\":%u}\n", a.r.id);
@@ -345,6 +405,7 @@ int cmd_regions(int argc, char **argv)
 			       "it serves until removed, released or the VMM exits");
 		if (efd >= 0)
 			close(efd);
+		region_prog_close(prog);
 	}
 	close(s);
 	return ret;
