@@ -7,8 +7,8 @@
  * BTF; elsewhere KVMX_CAP_BPF is absent.
  *
  * What a program can do: read its context; in mmio(), write the @data it
- * returns for a read; call the three kfuncs below on the region it was
- * called for; use maps and the base helpers. Its return value selects an
+ * returns for a read; call the regions' kfuncs (region_bpf.c) on the
+ * region it was called for; use maps and the base helpers. Its return value selects an
  * action kvmx already has (a region's FORWARD, a class's SAMPLE or NOTIFY,
  * arm64's INJECT of unclaimed MMIO). No pointer into KVM or kvmx reaches
  * it: the context is a copy kvmx made, and the kfuncs find the region
@@ -34,7 +34,7 @@
 #include <linux/btf_ids.h>
 #include <linux/file.h>
 #include <linux/slab.h>
-#include "region.h"
+#include "kvmx.h"
 
 /* The struct_ops type, as BPF programs see it (tools/bpf/kvmx_bpf.h). */
 struct kvmx_ops {
@@ -222,70 +222,6 @@ void kvmx_prog_unuse(struct kvmx_prog_use *use)
 	use->link = NULL;
 }
 
-/* -- the kfuncs of mmio() ---------------------------------------------------- */
-
-static struct kvmx_mmio_call *to_call(struct kvmx_mmio_ctx *ctx)
-{
-	return container_of(ctx, struct kvmx_mmio_call, ctx);
-}
-
-__bpf_kfunc_start_defs();
-
-/**
- * kvmx_bank_read() - read the bank of the region an access hit
- * @ctx:	mmio()'s context, as it was passed
- * @offset:	from the bank's start
- * @size:	1, 2, 4 or 8
- *
- * Return: the value, or all ones outside the bank or for another size.
- */
-__bpf_kfunc u64 kvmx_bank_read(struct kvmx_mmio_ctx *ctx, u32 offset, u32 size)
-{
-	return kvmx_region_bank_read(to_call(ctx)->r, offset, size);
-}
-
-/**
- * kvmx_region_signal() - signal the eventfd of the region an access hit
- * @ctx:	mmio()'s context, as it was passed
- *
- * Return: 0, or -ENOENT if the region has no eventfd.
- */
-__bpf_kfunc int kvmx_region_signal(struct kvmx_mmio_ctx *ctx)
-{
-	return kvmx_region_signal_efd(to_call(ctx)->r);
-}
-
-/**
- * kvmx_log_append() - append this access with @data to the region's ring
- * @ctx:	mmio()'s context, as it was passed
- * @data:	the record's data
- *
- * Return: 0, -ENOENT if the region has no ring, -ENOSPC if it is full.
- */
-__bpf_kfunc int kvmx_log_append(struct kvmx_mmio_ctx *ctx, u64 data)
-{
-	struct kvmx_mmio_call *c = to_call(ctx);
-
-	return kvmx_region_log_append(c->r, c->vcpu, c->ctx.addr, c->ctx.size, data);
-}
-
-__bpf_kfunc_end_defs();
-
-BTF_KFUNCS_START(kvmx_kfunc_ids)
-BTF_ID_FLAGS(func, kvmx_bank_read, KVMX_KF_TRUSTED)
-BTF_ID_FLAGS(func, kvmx_region_signal, KVMX_KF_TRUSTED)
-BTF_ID_FLAGS(func, kvmx_log_append, KVMX_KF_TRUSTED)
-BTF_KFUNCS_END(kvmx_kfunc_ids)
-
-/*
- * For struct_ops programs; they take a trusted struct kvmx_mmio_ctx, which
- * only kvmx's mmio() is given.
- */
-static const struct btf_kfunc_id_set kvmx_kfunc_set = {
-	.owner	= THIS_MODULE,
-	.set	= &kvmx_kfunc_ids,
-};
-
 /* -- the verifier's view ---------------------------------------------------- */
 
 static const struct bpf_func_proto *kvmx_bpf_func_proto(enum bpf_func_id func_id,
@@ -465,15 +401,15 @@ static struct bpf_struct_ops kvmx_bpf_ops = {
 };
 
 /*
- * Module init: register the kfuncs and the struct_ops. Failing leaves
- * KVMX_CAP_BPF absent (a kernel whose BTF does not match this module's,
- * say), not kvmx unloaded.
+ * Module init: register the struct_ops, once the kfuncs its programs may
+ * call are (@kfuncs: kvmx_region_kfuncs_register()'s result). Failing
+ * leaves KVMX_CAP_BPF absent (a kernel whose BTF does not match this
+ * module's, say), not kvmx unloaded.
  */
-void kvmx_bpf_register(void)
+void kvmx_bpf_register(int kfuncs)
 {
-	int ret;
+	int ret = kfuncs;
 
-	ret = register_btf_kfunc_id_set(BPF_PROG_TYPE_STRUCT_OPS, &kvmx_kfunc_set);
 	if (!ret)
 		ret = register_bpf_struct_ops(&kvmx_bpf_ops, kvmx_ops);
 	if (ret) {

@@ -408,7 +408,8 @@ struct kvmx_mmio_call {
 };
 
 #ifdef KVMX_HAVE_BPF
-void kvmx_bpf_register(void);
+int kvmx_region_kfuncs_register(void);
+void kvmx_bpf_register(int kfuncs);
 bool kvmx_bpf_available(void);
 int kvmx_prog_use(struct kvmx_vm *vm, int fd, bool want_exit, struct kvmx_prog_use *use);
 void kvmx_prog_unuse(struct kvmx_prog_use *use);
@@ -417,7 +418,12 @@ int kvmx_prog_exit(const struct kvmx_prog_use *use, struct kvmx_exit_ctx *ctx);
 u32 kvmx_prog_classes(const struct kvmx_prog_use *use);
 u32 kvmx_prog_link_id(const struct kvmx_prog_use *use);
 #else
-static inline void kvmx_bpf_register(void)
+static inline int kvmx_region_kfuncs_register(void)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline void kvmx_bpf_register(int kfuncs)
 {
 }
 

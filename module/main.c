@@ -79,8 +79,11 @@ static int __init kvmx_init(void)
 	ret = kvmx_arch_init();
 	if (ret)
 		goto err;
-	/* no way back: BPF types go with the module's BTF, at unload */
-	kvmx_bpf_register();
+	/*
+	 * BPF programs: the regions' kfuncs, then the struct_ops that calls
+	 * them. No way back: both go with the module's BTF, at unload.
+	 */
+	kvmx_bpf_register(kvmx_region_kfuncs_register());
 
 	ret = misc_register(&kvmx_dev);
 	if (ret) {

@@ -94,4 +94,9 @@ int kvmx_region_signal_efd(struct kvmx_io_region *r);
 int kvmx_region_log_append(struct kvmx_io_region *r, struct kvm_vcpu *vcpu, u64 addr,
 			   int len, u64 data);
 
+/* region_bpf.c: kfuncs, called by BPF programs only */
+u64 kvmx_bank_read(struct kvmx_mmio_ctx *ctx, u32 offset, u32 size);
+int kvmx_region_signal(struct kvmx_mmio_ctx *ctx);
+int kvmx_log_append(struct kvmx_mmio_ctx *ctx, u64 data);
+
 #endif /* _KVMX_REGION_H */

@@ -114,6 +114,16 @@ static struct kvmx_region_info region_info(int id)
 	return (struct kvmx_region_info){};
 }
 
+/* @count accesses of @size bytes at the device's offset @off (+ i * @stride), by @vcpu */
+static void dev_access(struct kvm_vcpu *vcpu, u64 op, u64 off, u64 size, u64 count, u64 value,
+		       u64 stride)
+{
+	struct guest_op o = { .op = op, .addr = BASE + off, .size = size, .count = count,
+			      .value = value, .stride = stride };
+
+	do_cmd(vcpu, &cmds[vcpu->id], o);
+}
+
 /* -- absent ------------------------------------------------------------------ */
 
 static void test_absent(void)
@@ -138,17 +148,15 @@ static void *device_vcpu(void *arg)
 {
 	struct kvm_vcpu *vcpu = arg;
 	struct guest_cmd *c = &cmds[vcpu->id];
-	u64 st = BASE + KVMX_DEV_STATUS0 + 8 * vcpu->id, ctr = BASE + KVMX_DEV_COUNTER;
+	u64 st = KVMX_DEV_STATUS0 + 8 * vcpu->id;
 	u64 last = 0, v;
 	unsigned int r, i;
 
 	/* to its first GUEST_SYNC, where it takes commands */
-	do_cmd(vcpu, c, (struct guest_op){ .op = OP_WRITE });
+	dev_access(vcpu, OP_WRITE, 0, 8, 0, 0, 0);
 	for (r = 0; r < ROUNDS; r++) {
-		do_cmd(vcpu, c, (struct guest_op){ .op = OP_WRITE, .addr = st, .size = 8,
-			.count = 1, .value = status_value(vcpu->id, r) });
-		do_cmd(vcpu, c, (struct guest_op){ .op = OP_READ, .addr = st, .size = 8,
-			.count = 2 });
+		dev_access(vcpu, OP_WRITE, st, 8, 1, status_value(vcpu->id, r), 0);
+		dev_access(vcpu, OP_READ, st, 8, 2, 0, 0);
 		for (i = 0; i < 2; i++) {
 			v = result(c, i);
 			TEST_ASSERT(v == KVMX_DEV_STATUS(status_value(vcpu->id, r)),
@@ -156,10 +164,8 @@ static void *device_vcpu(void *arg)
 				    vcpu->id, r, v,
 				    KVMX_DEV_STATUS(status_value(vcpu->id, r)), user_exits);
 		}
-		do_cmd(vcpu, c, (struct guest_op){ .op = OP_WRITE, .addr = ctr, .size = 8,
-			.count = K });
-		do_cmd(vcpu, c, (struct guest_op){ .op = OP_READ, .addr = ctr, .size = 8,
-			.count = 2 });
+		dev_access(vcpu, OP_WRITE, KVMX_DEV_COUNTER, 8, K, 0, 0);
+		dev_access(vcpu, OP_READ, KVMX_DEV_COUNTER, 8, 2, 0, 0);
 		for (i = 0; i < 2; i++) {
 			v = result(c, i);
 			/* its own writes are in; never back; never past all writes */
@@ -217,8 +223,7 @@ static void test_device(void)
 	for (i = 0; i < NR_VCPUS; i++)
 		pthread_join(th[i], NULL);
 
-	do_cmd(all[0], &cmds[0], (struct guest_op){ .op = OP_READ,
-		.addr = BASE + KVMX_DEV_COUNTER, .size = 8, .count = 1 });
+	dev_access(all[0], OP_READ, KVMX_DEV_COUNTER, 8, 1, 0, 0);
 	TEST_ASSERT_EQ(result(&cmds[0], 0), NR_VCPUS * ROUNDS * K);
 	TEST_ASSERT_EQ(dev_state().counter, NR_VCPUS * ROUNDS * K);
 	expect_user(0, "device");
@@ -233,11 +238,9 @@ static void test_kfuncs(void)
 	u64 n = 0;
 	u32 i;
 
-	do_cmd(all[0], &cmds[0], (struct guest_op){ .op = OP_READ,
-		.addr = BASE + KVMX_DEV_ID, .size = 8, .count = 1 });
+	dev_access(all[0], OP_READ, KVMX_DEV_ID, 8, 1, 0, 0);
 	TEST_ASSERT_EQ(result(&cmds[0], 0), DEV_ID);
-	do_cmd(all[0], &cmds[0], (struct guest_op){ .op = OP_WRITE,
-		.addr = BASE + KVMX_DEV_DOORBELL, .size = 8, .count = 3, .value = 0x100 });
+	dev_access(all[0], OP_WRITE, KVMX_DEV_DOORBELL, 8, 3, 0x100, 0);
 	TEST_ASSERT_EQ(log->head, 3);
 	TEST_ASSERT_EQ(log->records_offset, 4096 + 4096);
 	for (i = 0; i < 3; i++) {
@@ -257,14 +260,11 @@ static void test_forward(void)
 {
 	struct kvmx_region_info before = region_info(region_id), after;
 
-	do_cmd(all[0], &cmds[0], (struct guest_op){ .op = OP_WRITE,
-		.addr = BASE + FWD_OFF, .size = 8, .count = 4, .stride = 8 });
-	do_cmd(all[0], &cmds[0], (struct guest_op){ .op = OP_READ,
-		.addr = BASE + FWD_OFF, .size = 8, .count = 4, .stride = 8 });
+	dev_access(all[0], OP_WRITE, FWD_OFF, 8, 4, 0, 8);
+	dev_access(all[0], OP_READ, FWD_OFF, 8, 4, 0, 8);
 	TEST_ASSERT_EQ(result(&cmds[0], 3), 0x5a5a5a5a5a5a5a5aull);
 	/* a 4-byte access is not a size the region serves: not even offered */
-	do_cmd(all[0], &cmds[0], (struct guest_op){ .op = OP_READ,
-		.addr = BASE + KVMX_DEV_COUNTER, .size = 4, .count = 1 });
+	dev_access(all[0], OP_READ, KVMX_DEV_COUNTER, 4, 1, 0, 0);
 	expect_user(9, "forward");
 	after = region_info(region_id);
 	TEST_ASSERT_EQ(after.fallbacks - before.fallbacks, 8);
@@ -420,8 +420,7 @@ static void *detach_vcpu(void *arg)
 	unsigned long r;
 
 	for (r = 0; !READ_ONCE(detach_stop) || r < 8; r++)
-		do_cmd(vcpu, &cmds[vcpu->id], (struct guest_op){ .op = OP_READ,
-		       .addr = BASE + KVMX_DEV_COUNTER, .size = 8, .count = 16 });
+		dev_access(vcpu, OP_READ, KVMX_DEV_COUNTER, 8, 16, 0, 0);
 	return (void *)r;
 }
 
@@ -516,6 +515,8 @@ static void (*const cases[])(void) = {
 	test_detach, test_unload,
 };
 
+#define NR_CASES	ARRAY_SIZE(cases)
+
 int main(int argc, char **argv)
 {
 	char self[256];
@@ -526,12 +527,12 @@ int main(int argc, char **argv)
 	ksft_print_header();
 	kvmx = kvmx_open_or_skip();
 	have_bpf = ioctl(kvmx, KVMX_CHECK_EXTENSION, KVMX_CAP_BPF) == 1;
-	ksft_set_plan(have_bpf ? ARRAY_SIZE(cases) : 1);
+	ksft_set_plan(have_bpf ? NR_CASES : 1);
 	guest_setup(kvmx, 1 + NR_VCPUS, all, BASE, NPAGES);
 	if (!have_bpf) {
 		test_absent();
 	} else {
-		for (i = 0; i < ARRAY_SIZE(cases); i++)
+		for (i = 0; i < NR_CASES; i++)
 			cases[i]();
 	}
 	if (!have_bpf) {

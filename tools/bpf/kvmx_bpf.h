@@ -22,8 +22,8 @@ struct kvmx_ops {
 	__u32 exit_classes;
 };
 
-extern __u64 kvmx_bank_read(struct kvmx_mmio_ctx *ctx, __u32 offset, __u32 size) __ksym;
-extern int kvmx_region_signal(struct kvmx_mmio_ctx *ctx) __ksym;
-extern int kvmx_log_append(struct kvmx_mmio_ctx *ctx, __u64 data) __ksym;
+__u64 kvmx_bank_read(struct kvmx_mmio_ctx *ctx, __u32 offset, __u32 size) __ksym;
+int kvmx_region_signal(struct kvmx_mmio_ctx *ctx) __ksym;
+int kvmx_log_append(struct kvmx_mmio_ctx *ctx, __u64 data) __ksym;
 
 #endif /* _KVMX_BPF_H */

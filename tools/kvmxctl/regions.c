@@ -140,7 +140,7 @@ static const struct cmd_opt region_opts[] = {
 static int parse_region_args(const char *sub, int argc, char **argv, struct target *t,
 			     struct region_args *a)
 {
-	bool want_id = !strcmp(sub, "show") || !strcmp(sub, "remove");
+	bool want_id = !strcmp(sub, "show") || !strcmp(sub, "remove"), prog;
 	char name[32];
 	int ret;
 
@@ -158,6 +158,7 @@ static int parse_region_args(const char *sub, int argc, char **argv, struct targ
 		fprintf(stderr, "kvmxctl: regions add needs --addr, --size and --mode\n");
 		return 2;
 	}
+	prog = a->r.mode == KVMX_MODE_PROGRAM;
 	if (a->r.mode == KVMX_MODE_WINDOW)
 		a->r.access_sizes = 0;
 	if (a->r.mode == KVMX_MODE_LOG) {
@@ -165,10 +166,11 @@ static int parse_region_args(const char *sub, int argc, char **argv, struct targ
 		a->r.log_watermark = a->r.log_records;
 	}
 	/* a program region's ring is optional */
-	if (a->r.mode == KVMX_MODE_PROGRAM)
+	if (prog)
 		a->r.log_watermark = a->r.log_records;
-	if ((a->r.mode == KVMX_MODE_PROGRAM) != !!a->prog) {
-		fprintf(stderr, "kvmxctl: --prog FILE.o goes with --mode program, and it needs one\n");
+	if (prog != !!a->prog) {
+		fprintf(stderr, "kvmxctl: %s\n",
+			"--prog FILE.o goes with --mode program, and it needs one");
 		return 2;
 	}
 	return 0;
@@ -187,7 +189,7 @@ static int region_prog_load(int s, struct region_args *a, void **handle)
 
 	/* before libbpf looks for struct kvmx_ops in a kernel that has none */
 	if (ioctl(s, KVMX_CHECK_EXTENSION, KVMX_CAP_BPF) != 1)
-		return die("this kvmx runs no BPF programs (KVMX_CAP_BPF: Linux 6.10+ with BPF, the JIT and module BTF)");
+		return die("no KVMX_CAP_BPF: kvmx runs BPF on 6.10+ with the JIT, module BTF");
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return die("out of memory");

@@ -65,8 +65,7 @@
 #define KVMX_CAP_STATS_SINCE		9	/* kvmx_stats.since_ns (1.6) */
 #define KVMX_CAP_REGION_LIST_MMAP	10	/* KVMX_REGION_LIST_MMAP (1.7) */
 #define KVMX_CAP_GET_NAMES		11	/* KVMX_GET_NAMES (1.7) */
-#define KVMX_CAP_BPF			12	/* BPF struct kvmx_ops: PROGRAM regions,
-						 * a policy's program (1.8) */
+#define KVMX_CAP_BPF			12	/* BPF struct kvmx_ops (1.8) */
 /* limits: the value */
 #define KVMX_CAP_MAX_REGIONS		64	/* regions per VM */
 #define KVMX_CAP_MAX_BUS_DEVS		65	/* kvmx's devices on a VM's buses */
