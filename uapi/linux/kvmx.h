@@ -548,7 +548,8 @@ struct kvmx_faults {
  * @eventfd:	DOORBELL: signalled at every matching write (required);
  *		BANK: signalled at every write, or -1; LOG: signalled when
  *		@log_watermark records are unread, or -1; PROGRAM: signalled
- *		when the program calls kvmx_region_signal(), or -1; else -1
+ *		when the program calls kvmx_region_signal() and, with a ring,
+ *		as a LOG's, or -1; else -1
  * @log_records: LOG: ring size, a power of two from 2 to 65536; PROGRAM:
  *		that, or 0 for a region without a ring; else 0
  * @log_watermark: LOG, PROGRAM with a ring: 1 to @log_records; else 0
