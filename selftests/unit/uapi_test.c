@@ -114,11 +114,30 @@ TEST(policy_layout)
 	/* SET reads up to the counters, which GET and SET write */
 	EXPECT_EQ(664, OFF(kvmx_policy, mmio_discarded));
 	EXPECT_EQ(696, OFF(kvmx_policy, notified));
-	EXPECT_EQ(824, sizeof(struct kvmx_policy));
+	/* API 1.4's structure ends where 1.8's program fields start */
+	EXPECT_EQ(824, OFF(kvmx_policy, link_fd));
+	EXPECT_EQ(840, OFF(kvmx_policy, prog_calls));
+	EXPECT_EQ(856, sizeof(struct kvmx_policy));
 	EXPECT_EQ(KVMX_POLICY_FORWARD, 0);
 	EXPECT_EQ(KVMX_CLASS_COUNT, 0);
 	EXPECT_NE(KVMX_SET_POLICY, KVMX_GET_POLICY);
 	EXPECT_EQ(0, _IOC_SIZE(KVMX_SET_POLICY));
+}
+
+TEST(bpf_layout)
+{
+	/* kvmx_region's reserved u64 of 1.3 became link_fd + reserved */
+	EXPECT_EQ(48, OFF(kvmx_region, link_fd));
+	EXPECT_EQ(52, OFF(kvmx_region, reserved));
+	EXPECT_EQ(56, OFF(kvmx_region, datamatch));
+	EXPECT_EQ(84, OFF(kvmx_region_info, link_id));
+	/* what BPF programs are compiled against: the same on both arches */
+	EXPECT_EQ(40, sizeof(struct kvmx_mmio_ctx));
+	EXPECT_EQ(16, OFF(kvmx_mmio_ctx, data));
+	EXPECT_EQ(56, sizeof(struct kvmx_exit_ctx));
+	EXPECT_EQ(40, OFF(kvmx_exit_ctx, vcpu));
+	EXPECT_EQ(KVMX_MMIO_SERVED, 0);
+	EXPECT_EQ(KVMX_EXIT_COUNT, 0);
 }
 
 TEST_HARNESS_MAIN
