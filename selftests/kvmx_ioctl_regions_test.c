@@ -31,7 +31,15 @@ TEST_F(vm, region_bad_input)
 	r.mode = 0;
 	EXPECT_EQ(-EINVAL, radd(self->session, &r));
 	REG_OK(r);
-	r.mode = KVMX_MODE_WINDOW + 1;
+	r.mode = KVMX_MODE_PROGRAM + 1;
+	EXPECT_EQ(-EINVAL, radd(self->session, &r));
+	/* a program region: a kernel that runs BPF, and a BPF link */
+	REG_OK(r);
+	r.mode = KVMX_MODE_PROGRAM;
+	r.link_fd = null;
+	EXPECT_EQ(kvmx_kernel_has_bpf() ? -EINVAL : -EOPNOTSUPP, radd(self->session, &r));
+	REG_OK(r);
+	r.link_fd = null;			/* a link is a program region's */
 	EXPECT_EQ(-EINVAL, radd(self->session, &r));
 	REG_OK(r);
 	r.size = 0;

@@ -442,7 +442,8 @@ static void check_caps(struct __test_metadata *_metadata, int fd, bool session, 
 	EXPECT_EQ(KVMX_FAULT_NR_CLASSES, CAP(KVMX_CAP_FAULT_NR_CLASSES));
 	/* what the module does not know: 0, not an error */
 	EXPECT_EQ(0, CAP(0));
-	EXPECT_EQ(0, CAP(12));
+	EXPECT_EQ(kvmx_kernel_has_bpf(), CAP(KVMX_CAP_BPF));
+	EXPECT_EQ(0, CAP(KVMX_CAP_BPF + 1));
 	EXPECT_EQ(0, CAP(63));
 	EXPECT_EQ(0, CAP(72));
 	EXPECT_EQ(0, CAP(~0ul));

@@ -128,11 +128,29 @@ vm_tests() {
 		# then on a test VM with two (see tools/vm/qemu-l2.sh). Not on the
 		# 7.2 built here: there the test VM itself went idle for good while
 		# QEMU's guest booted, twice (design.rst, "Debian's QEMU as the VMM")
+		# The test VM itself also went idle for good, once on 6.12 (TCG's
+		# nested SVM, design.rst): a VM that timed out (124) is booted
+		# once more, and says so (the stalled boot's TAP as comments);
+		# any other failure counts.
 		if [ "$arch" = x86_64 ] && ! kernel_is_built "$kv"; then
-			KVMX_VM_NO_BUILD=1 KVMX_VM_LOG="$top/build/vm/$arch-$kv-qemu.log" \
-				tools/vm/run --arch x86_64 --kernel "$kv" --smp 1 --timeout 600 \
-				--extra "$top/build/qemu-bundle" -- /selftests/kvmx_qemu_test.sh ||
-				rc=$?
+			local try qrc out="$top/build/vm/$arch-$kv-qemu.tap"
+			for try in 1 2; do
+				qrc=0
+				KVMX_VM_NO_BUILD=1 KVMX_VM_LOG="$top/build/vm/$arch-$kv-qemu.log" \
+					tools/vm/run --arch x86_64 --kernel "$kv" --smp 1 \
+					--timeout 300 --extra "$top/build/qemu-bundle" \
+					-- /selftests/kvmx_qemu_test.sh > "$out" || qrc=$?
+				if [ $qrc != 124 ] || [ $try = 2 ]; then
+					cat "$out"
+					break
+				fi
+				sed 's/^/# stalled: /' "$out"
+				cp "$top/build/vm/$arch-$kv-qemu.log" \
+					"$top/build/vm/$arch-$kv-qemu.stalled.log"
+				echo "# the VM of QEMU's test went idle (timeout, log in" \
+					"build/vm/$arch-$kv-qemu.stalled.log): booting it once more"
+			done
+			[ $qrc = 0 ] || rc=$qrc
 		fi
 	fi
 	[ $rc = 0 ] || echo "not ok - VM $1: status $rc (see build/vm/)"

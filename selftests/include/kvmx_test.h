@@ -66,6 +66,29 @@ static inline bool kvmx_kvm_param(const char *mod, const char *param, bool dflt)
 	return c == 'Y' || c == '1';
 }
 
+/*
+ * Should this kernel run kvmx's BPF programs (KVMX_CAP_BPF)? What the
+ * build tests (compat.mk), seen from the running kernel: 6.10 or later
+ * (struct_ops reg() with its link), BTF for modules (kvmx's own in
+ * /sys/kernel/btf), the BPF JIT (its sysctl). Not KVMX_CHECK_EXTENSION's
+ * answer, which is what a test checks against this.
+ */
+static inline bool kvmx_kernel_has_bpf(void)
+{
+	unsigned int major = 0, minor = 0;
+	FILE *f = fopen("/proc/sys/kernel/osrelease", "r");
+
+	if (!f)
+		return false;
+	if (fscanf(f, "%u.%u", &major, &minor) != 2)
+		major = 0;
+	fclose(f);
+	if (major < 6 || (major == 6 && minor < 10))
+		return false;
+	return !access("/sys/kernel/btf/kvmx", F_OK) &&
+	       !access("/proc/sys/net/core/bpf_jit_enable", F_OK);
+}
+
 /* 6.12's test_util.h has it; 6.1's does not. Include after test_util.h. */
 #if !defined(TEST_ASSERT_EQ) && defined(TEST_ASSERT)
 #define TEST_ASSERT_EQ(a, b) do {						\
