@@ -108,7 +108,7 @@ BPFDIR := $(TOP)/build/bpf
 LIBBPF_DEPS := $(if $(CROSS_COMPILE),$(DEPS)/arm64-libs/usr)
 LIBBPF_LDLIBS := $(LIBBPF)/lib/libbpf.a \
 	$(if $(LIBBPF_DEPS),-L$(LIBBPF_DEPS)/lib/aarch64-linux-gnu) -lelf -lz
-BPF_OBJS := $(addprefix $(BPFDIR)/,kvmx_dev.bpf.o kvmx_bad_read.bpf.o \
+BPF_OBJS := $(addprefix $(BPFDIR)/,kvmx_dev.bpf.o kvmx_decide.bpf.o kvmx_bad_read.bpf.o \
 	kvmx_bad_write.bpf.o kvmx_bad_exit.bpf.o)
 BPF_CFLAGS := -g -O2 -Wall -target bpf -mcpu=v3 -I$(TOP)/tools/bpf -I$(TOP)/uapi \
 	-I$(DEPS)/src/linux-6.12/tools/include/uapi -I$(LIBBPF)/include \
@@ -131,6 +131,8 @@ define bpf_cc
 endef
 BPF_DEPS := tools/bpf/kvmx_bpf.h uapi/linux/kvmx.h $(LIBBPF)/lib/libbpf.a
 $(BPFDIR)/kvmx_dev.bpf.o: tools/bpf/kvmx_dev.bpf.c tools/bpf/kvmx_dev.h $(BPF_DEPS)
+	$(bpf_cc)
+$(BPFDIR)/kvmx_decide.bpf.o: tools/bpf/kvmx_decide.bpf.c tools/bpf/kvmx_decide.h $(BPF_DEPS)
 	$(bpf_cc)
 $(BPFDIR)/kvmx_bad_%.bpf.o: tools/bpf/kvmx_bad.bpf.c $(BPF_DEPS)
 	$(bpf_cc)

@@ -13,6 +13,11 @@
  *   forward   what the program forwards exits to the VMM, counted
  *   exits     the program's per-vCPU MMIO counts equal kvmx's stats; its
  *             every 100th exit is in the event ring, nothing else
+ *   decide    each decision of an exit program (kvmx_decide.bpf.c) on
+ *             unclaimed MMIO, 8 exits each: COUNT, SAMPLE (in the ring),
+ *             NOTIFY (the class's eventfd), INJECT (arm64: the guest's
+ *             abort handler; x86: refused, as an unknown value is), all
+ *             counted by the policy, and the VMM sees what it should
  *   bad fds   a closed fd, an eventfd, a map, a link serving another VM:
  *             refused, nothing changed
  *   verifier  programs that read past their context or write what they
@@ -35,6 +40,7 @@
 #include "kvmx_guest.h"
 #include "kvmx_bpf_load.h"
 #include "kvmx_dev.h"
+#include "kvmx_decide.h"
 
 #define BASE		0xc0000000ul	/* the device; guest-physical = virtual */
 #define NPAGES		2
@@ -330,6 +336,89 @@ static void test_exits(void)
 			      ds.exits_all, ds.sampled);
 }
 
+/* -- decisions ------------------------------------------------------------------ */
+
+#define DEC_BASE	(BASE + 4096)	/* the second page: no region there */
+#define DEC_N		8		/* exits per decision */
+
+static void test_decide(void)
+{
+	static const __u32 dec[] = { KVMX_EXIT_COUNT, KVMX_EXIT_SAMPLE, KVMX_EXIT_NOTIFY,
+				     KVMX_EXIT_INJECT, 0x99 };
+	const bool can_inject = ioctl(kvmx, KVMX_CHECK_EXTENSION, KVMX_CAP_POLICY_INJECT) == 1;
+	const u64 nd = ARRAY_SIZE(dec);
+	struct kvmx_bpf *b = calloc(1, sizeof(*b));
+	struct kvmx_decide_table t = { .base = DEC_BASE };
+	struct kvmx_exit_record *recs = (void *)ring + ring->records_offset;
+	struct kvmx_policy p = {}, q;
+	int nfd = eventfd(0, EFD_NONBLOCK), ret;
+	u64 n = 0, sampled = 0, calls;
+	__u32 key = 0, i, head = ring->head;
+	char path[300];
+
+	bpf_path(path, sizeof(path), "kvmx_decide.bpf.o");
+	ret = kvmx_bpf_open(b, path, NULL);
+	TEST_ASSERT(!ret, "loading %s: %s\n%s", path, strerror(-ret), b->log);
+	for (i = 0; i < nd; i++)
+		t.decision[i] = dec[i];
+	ret = kvmx_bpf_update(b, "table", &key, &t, sizeof(t));
+	TEST_ASSERT(!ret, "table: %s", strerror(-ret));
+	/* a program without mmio() is no region's */
+	TEST_ASSERT_EQ(region_add(sess, &(struct kvmx_region){ .argsz = sizeof(struct kvmx_region),
+			.addr = DEC_BASE, .size = 64, .mode = KVMX_MODE_PROGRAM, .access_sizes = 8,
+			.eventfd = -1, .link_fd = b->link_fd }), -EINVAL);
+
+	p.flags = KVMX_POLICY_PROGRAM;
+	p.link_fd = b->link_fd;
+	p.classes[KVMX_EXIT_MMIO] = (struct kvmx_class_policy){ .action = KVMX_CLASS_NOTIFY,
+								.n = 1, .eventfd = nfd };
+	TEST_ASSERT_EQ(set_policy(sess, &p), 0);
+
+	user_exits = 0;
+	for (i = 0; i < nd; i++)
+		do_cmd(all[0], &cmds[0], (struct guest_op){ .op = OP_WRITE, .size = 8,
+			.addr = DEC_BASE + 8 * i, .count = DEC_N, .value = 0x1000 * i });
+
+	/* the VMM: every exit but those injected */
+	expect_user((nd - can_inject) * DEC_N, "decisions");
+#ifdef __aarch64__
+	expect_aborts(DEC_N, DEC_BASE + 8 * 3, "INJECT");
+#endif
+	for (i = ring->head - head; i; i--) {
+		struct kvmx_exit_record *r = &recs[(ring->head - i) % RING_RECORDS];
+
+		if (r->class == KVMX_EXIT_MMIO && r->gpa >= DEC_BASE && r->gpa < DEC_BASE + 8 * nd) {
+			TEST_ASSERT_EQ(r->gpa, DEC_BASE + 8 * 1);
+			sampled++;
+		}
+	}
+	TEST_ASSERT_EQ(sampled, DEC_N);
+	TEST_ASSERT_EQ(read(nfd, &n, sizeof(n)), sizeof(n));
+	TEST_ASSERT_EQ(n, DEC_N);
+	TEST_ASSERT(!kvmx_bpf_lookup(b, "table", &key, &t, sizeof(t)), "table");
+	for (i = 0; i < nd; i++)
+		TEST_ASSERT(t.decided[i] == DEC_N, "register %u: %llu exits decided, expected %u",
+			    i, t.decided[i], DEC_N);
+
+	/* the policy's counts: every call, the refused, the injected, the notified */
+	get_policy(sess, &q);
+	calls = nd * DEC_N + t.other;
+	TEST_ASSERT_EQ(q.prog_calls, calls);
+	TEST_ASSERT_EQ(q.prog_refused, (can_inject ? 1 : 2) * DEC_N);
+	TEST_ASSERT_EQ(q.mmio_injected, can_inject ? DEC_N : 0);
+	TEST_ASSERT_EQ(q.notified[KVMX_EXIT_MMIO], DEC_N);
+	TEST_ASSERT_EQ(q.prog_link_id != 0, true);
+
+	/* the device's program decides again; this one goes with its link */
+	p = (struct kvmx_policy){ .flags = KVMX_POLICY_PROGRAM, .link_fd = dev.link_fd };
+	TEST_ASSERT_EQ(set_policy(sess, &p), 0);
+	kvmx_bpf_close(b);
+	free(b);
+	close(nfd);
+	ksft_test_result_pass("decide: COUNT, SAMPLE, NOTIFY, INJECT (%s), refused: %u exits each\n",
+			      can_inject ? "the guest's abort" : "refused on x86", DEC_N);
+}
+
 /* -- bad input ------------------------------------------------------------------- */
 
 static void test_bad_fds(void)
@@ -511,7 +600,8 @@ static void test_unload(void)
 }
 
 static void (*const cases[])(void) = {
-	test_device, test_kfuncs, test_forward, test_exits, test_bad_fds, test_verifier,
+	test_device, test_kfuncs, test_forward, test_exits, test_decide, test_bad_fds,
+	test_verifier,
 	test_detach, test_unload,
 };
 
@@ -529,6 +619,11 @@ int main(int argc, char **argv)
 	have_bpf = ioctl(kvmx, KVMX_CHECK_EXTENSION, KVMX_CAP_BPF) == 1;
 	ksft_set_plan(have_bpf ? NR_CASES : 1);
 	guest_setup(kvmx, 1 + NR_VCPUS, all, BASE, NPAGES);
+#ifdef __aarch64__
+	guest_catch_aborts(all[0]);
+#endif
+	TEST_ASSERT(have_bpf == kvmx_kernel_has_bpf(), "KVMX_CAP_BPF %d on a kernel that %s",
+		    have_bpf, kvmx_kernel_has_bpf() ? "runs kvmx's programs" : "cannot");
 	if (!have_bpf) {
 		test_absent();
 	} else {

@@ -50,5 +50,11 @@ struct kvmx_region_list *region_list(int fd);
 void guest_setup(int kvmx, unsigned int nr, struct kvm_vcpu **all, u64 base,
 		 unsigned int npages);
 void expect_user(unsigned int n, const char *what);
+#ifdef __aarch64__
+/* arm64: the guest skips the accesses that abort, counted; see expect_aborts() */
+void guest_catch_aborts(struct kvm_vcpu *vcpu);
+/* @n aborts since the last call (counted afresh), the last at @far if any */
+void expect_aborts(u64 n, u64 far, const char *what);
+#endif
 
 #endif /* _KVMX_GUEST_H */

@@ -12,6 +12,7 @@
 #include "processor.h"
 #include "test_util.h"
 #include "kvmx_test.h"
+#include "syndrome.h"
 #include "kvmx_guest.h"
 
 /* in the guest image, shared: the host writes them through addr_gva2hva() */
@@ -209,3 +210,54 @@ void expect_user(unsigned int n, const char *what)
 		    user_exits, n);
 	user_exits = 0;
 }
+
+#ifdef __aarch64__
+/* the guest's data abort handler: record, skip the access */
+static u64 aborts, abort_esr, abort_far;
+
+static void dabt_handler(struct ex_regs *regs)
+{
+	u64 esr, far;
+
+	asm volatile("mrs %0, esr_el1" : "=r"(esr));
+	asm volatile("mrs %0, far_el1" : "=r"(far));
+	WRITE_ONCE(abort_esr, esr);
+	WRITE_ONCE(abort_far, far);
+	WRITE_ONCE(aborts, aborts + 1);
+	regs->pc += 4;
+}
+
+static u64 guest_u64(u64 *gva)
+{
+	return *(u64 *)addr_gva2hva(vm, (vm_vaddr_t)gva);
+}
+
+/* @vcpu's data aborts (the current EL's: an injected one) go to dabt_handler */
+void guest_catch_aborts(struct kvm_vcpu *vcpu)
+{
+	vm_init_descriptor_tables(vm);
+	vcpu_init_descriptor_tables(vcpu);
+	vm_install_sync_handler(vm, VECTOR_SYNC_CURRENT, KVMX_ESR_EC_DABT_CUR, dabt_handler);
+}
+
+/*
+ * ESR's architected syndrome is its low 32 bits; 6.1's inject_abt64()
+ * sign-extends "EC << 26" into the upper ones, which are not checked.
+ */
+void expect_aborts(u64 n, u64 far, const char *what)
+{
+	u32 esr = guest_u64(&abort_esr);
+
+	TEST_ASSERT(guest_u64(&aborts) == n, "%s: %lu aborts, expected %lu", what,
+		    guest_u64(&aborts), n);
+	*(u64 *)addr_gva2hva(vm, (vm_vaddr_t)&aborts) = 0;
+	if (!n)
+		return;
+	/* a synchronous external abort, not on a table walk (DFSC 0x10) */
+	TEST_ASSERT(KVMX_ESR_EC(esr) == KVMX_ESR_EC_DABT_CUR && (esr & KVMX_ESR_FSC_MASK) == 0x10,
+		    "%s: ESR 0x%x: EC 0x%llx DFSC 0x%llx, expected 0x25 (DABT_CUR), 0x10", what,
+		    esr, KVMX_ESR_EC(esr), esr & KVMX_ESR_FSC_MASK);
+	TEST_ASSERT(guest_u64(&abort_far) == far, "%s: FAR 0x%lx, expected 0x%lx", what,
+		    guest_u64(&abort_far), far);
+}
+#endif

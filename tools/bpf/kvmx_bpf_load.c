@@ -88,14 +88,41 @@ int kvmx_bpf_map_fd(struct kvmx_bpf *b, const char *name)
 	return m ? bpf_map__fd(m) : -ENOENT;
 }
 
+/* Map @name of @b, if its values are @size bytes. */
+static struct bpf_map *kvmx_bpf_map(struct kvmx_bpf *b, const char *name, size_t size,
+				    int *err)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(b->obj, name);
+
+	*err = -ENOENT;
+	if (!m)
+		return NULL;
+	*err = -EINVAL;
+	if (bpf_map__value_size(m) != size)
+		return NULL;
+	return m;
+}
+
 int kvmx_bpf_lookup(struct kvmx_bpf *b, const char *name, const void *key, void *val,
 		    size_t size)
 {
-	int fd = kvmx_bpf_map_fd(b, name);
+	int err;
+	struct bpf_map *m = kvmx_bpf_map(b, name, size, &err);
 
-	if (fd < 0)
-		return fd;
-	return bpf_map_lookup_elem(fd, key, val) ? -errno : 0;
+	if (!m)
+		return err;
+	return bpf_map_lookup_elem(bpf_map__fd(m), key, val) ? -errno : 0;
+}
+
+int kvmx_bpf_update(struct kvmx_bpf *b, const char *name, const void *key, const void *val,
+		    size_t size)
+{
+	int err;
+	struct bpf_map *m = kvmx_bpf_map(b, name, size, &err);
+
+	if (!m)
+		return err;
+	return bpf_map_update_elem(bpf_map__fd(m), key, val, BPF_ANY) ? -errno : 0;
 }
 
 int kvmx_bpf_detach(struct kvmx_bpf *b)

@@ -26,8 +26,13 @@ struct kvmx_bpf {
  * @b->log; on failure nothing stays loaded.
  */
 int kvmx_bpf_open(struct kvmx_bpf *b, const char *path, const char *ops);
-/* The value of @key in map @name of @b, @size bytes: 0 or a negative errno. */
+/*
+ * The value of @key in map @name of @b, @size bytes (its value size, else
+ * -EINVAL): 0 or a negative errno. _update() writes it.
+ */
 int kvmx_bpf_lookup(struct kvmx_bpf *b, const char *name, const void *key, void *val,
+		    size_t size);
+int kvmx_bpf_update(struct kvmx_bpf *b, const char *name, const void *key, const void *val,
 		    size_t size);
 /* The fd of map @name, or a negative errno. */
 int kvmx_bpf_map_fd(struct kvmx_bpf *b, const char *name);
