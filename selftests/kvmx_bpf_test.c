@@ -351,6 +351,7 @@ static void test_decide(void)
 	struct kvmx_decide_table t = { .base = DEC_BASE };
 	struct kvmx_exit_record *recs = (void *)ring + ring->records_offset;
 	struct kvmx_policy p = {}, q;
+	struct kvmx_region r;
 	int nfd = eventfd(0, EFD_NONBLOCK), ret;
 	u64 n = 0, sampled = 0, calls;
 	__u32 key = 0, i, head = ring->head;
@@ -364,9 +365,9 @@ static void test_decide(void)
 	ret = kvmx_bpf_update(b, "table", &key, &t, sizeof(t));
 	TEST_ASSERT(!ret, "table: %s", strerror(-ret));
 	/* a program without mmio() is no region's */
-	TEST_ASSERT_EQ(region_add(sess, &(struct kvmx_region){ .argsz = sizeof(struct kvmx_region),
-			.addr = DEC_BASE, .size = 64, .mode = KVMX_MODE_PROGRAM, .access_sizes = 8,
-			.eventfd = -1, .link_fd = b->link_fd }), -EINVAL);
+	r = program_region(b->link_fd);
+	r.addr = DEC_BASE;
+	TEST_ASSERT_EQ(region_add(sess, &r), -EINVAL);
 
 	p.flags = KVMX_POLICY_PROGRAM;
 	p.link_fd = b->link_fd;
@@ -375,9 +376,12 @@ static void test_decide(void)
 	TEST_ASSERT_EQ(set_policy(sess, &p), 0);
 
 	user_exits = 0;
-	for (i = 0; i < nd; i++)
-		do_cmd(all[0], &cmds[0], (struct guest_op){ .op = OP_WRITE, .size = 8,
-			.addr = DEC_BASE + 8 * i, .count = DEC_N, .value = 0x1000 * i });
+	for (i = 0; i < nd; i++) {
+		struct guest_op o = { .op = OP_WRITE, .addr = DEC_BASE + 8 * i, .size = 8,
+				      .count = DEC_N, .value = 0x1000 * i };
+
+		do_cmd(all[0], &cmds[0], o);
+	}
 
 	/* the VMM: every exit but those injected */
 	expect_user((nd - can_inject) * DEC_N, "decisions");
@@ -385,10 +389,11 @@ static void test_decide(void)
 	expect_aborts(DEC_N, DEC_BASE + 8 * 3, "INJECT");
 #endif
 	for (i = ring->head - head; i; i--) {
-		struct kvmx_exit_record *r = &recs[(ring->head - i) % RING_RECORDS];
+		struct kvmx_exit_record *rec = &recs[(ring->head - i) % RING_RECORDS];
 
-		if (r->class == KVMX_EXIT_MMIO && r->gpa >= DEC_BASE && r->gpa < DEC_BASE + 8 * nd) {
-			TEST_ASSERT_EQ(r->gpa, DEC_BASE + 8 * 1);
+		if (rec->class == KVMX_EXIT_MMIO && rec->gpa >= DEC_BASE &&
+		    rec->gpa < DEC_BASE + 8 * nd) {
+			TEST_ASSERT_EQ(rec->gpa, DEC_BASE + 8 * 1);
 			sampled++;
 		}
 	}
@@ -415,7 +420,7 @@ static void test_decide(void)
 	kvmx_bpf_close(b);
 	free(b);
 	close(nfd);
-	ksft_test_result_pass("decide: COUNT, SAMPLE, NOTIFY, INJECT (%s), refused: %u exits each\n",
+	ksft_test_result_pass("decide: COUNT, SAMPLE, NOTIFY, INJECT (%s), refused: %u each\n",
 			      can_inject ? "the guest's abort" : "refused on x86", DEC_N);
 }
 

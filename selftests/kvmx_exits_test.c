@@ -517,7 +517,8 @@ int main(void)
 	struct kvm_vm *vm;
 	struct ucall uc;
 	int kvmx, s, st, i;
-	__u64 wfi_prev = 0, nr_trace, nr_rec[KVMX_EXIT_NR_CLASSES] = {}, nr_mmio_at_gpa = 0, nr_violations = 0;
+	__u64 wfi_prev = 0, halts;
+	__u64 nr_trace, nr_rec[KVMX_EXIT_NR_CLASSES] = {}, nr_mmio_at_gpa = 0, nr_violations = 0;
 
 	arch = KVMX_HOST_ARCH();
 	ksft_print_header();
@@ -711,9 +712,10 @@ int main(void)
 		TEST_ASSERT(nr_rec[KVMX_EXIT_HYPERCALL] == N,
 			    "ring: %llu hypercall records, %u made",
 			    nr_rec[KVMX_EXIT_HYPERCALL], N);
-		TEST_ASSERT(nr_rec[KVMX_EXIT_HALT] == cur->cls[1][KVMX_EXIT_HALT].count / HALT_SAMPLE,
+		halts = cur->cls[1][KVMX_EXIT_HALT].count;
+		TEST_ASSERT(nr_rec[KVMX_EXIT_HALT] == halts / HALT_SAMPLE,
 			    "ring: %llu halt records, expected 1 in %u of %llu",
-			    nr_rec[KVMX_EXIT_HALT], HALT_SAMPLE, cur->cls[1][KVMX_EXIT_HALT].count);
+			    nr_rec[KVMX_EXIT_HALT], HALT_SAMPLE, halts);
 		TEST_ASSERT(nr_rec[KVMX_EXIT_MMIO] == cur->cls[0][KVMX_EXIT_MMIO].count,
 			    "ring: %llu MMIO records, %llu exits", nr_rec[KVMX_EXIT_MMIO],
 			    cur->cls[0][KVMX_EXIT_MMIO].count);
