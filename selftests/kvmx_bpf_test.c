@@ -80,19 +80,6 @@ static int region_add(int s, struct kvmx_region *r)
 	return kvmx_ret(ioctl(s, KVMX_REGION_ADD, r));
 }
 
-static int set_policy(int s, struct kvmx_policy *p)
-{
-	p->argsz = sizeof(*p);
-	return kvmx_ret(ioctl(s, KVMX_SET_POLICY, p));
-}
-
-static void get_policy(int s, struct kvmx_policy *p)
-{
-	memset(p, 0, sizeof(*p));
-	p->argsz = sizeof(*p);
-	TEST_ASSERT(!ioctl(s, KVMX_GET_POLICY, p), "KVMX_GET_POLICY: %s", strerror(errno));
-}
-
 static struct kvmx_dev_state dev_state(void)
 {
 	struct kvmx_dev_state st;

@@ -49,19 +49,6 @@
 
 static int kvmx;
 
-static int set_policy(int fd, struct kvmx_policy *p)
-{
-	p->argsz = sizeof(*p);
-	return kvmx_ret(ioctl(fd, KVMX_SET_POLICY, p));
-}
-
-static void get_policy(int fd, struct kvmx_policy *p)
-{
-	memset(p, 0, sizeof(*p));
-	p->argsz = sizeof(*p);
-	TEST_ASSERT(!ioctl(fd, KVMX_GET_POLICY, p), "KVMX_GET_POLICY: %s", strerror(errno));
-}
-
 /* every result of the last command equals @v */
 static void expect_results(struct guest_cmd *c, u64 count, u64 v, const char *what)
 {

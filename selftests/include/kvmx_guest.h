@@ -50,6 +50,8 @@ struct kvmx_region_list *region_list(int fd);
 void guest_setup(int kvmx, unsigned int nr, struct kvm_vcpu **all, u64 base,
 		 unsigned int npages);
 void expect_user(unsigned int n, const char *what);
+int set_policy(int fd, struct kvmx_policy *p);
+void get_policy(int fd, struct kvmx_policy *p);
 #ifdef __aarch64__
 /* arm64: the guest skips the accesses that abort, counted; see expect_aborts() */
 void guest_catch_aborts(struct kvm_vcpu *vcpu);

@@ -203,6 +203,21 @@ void guest_setup(int kvmx, unsigned int nr, struct kvm_vcpu **all, u64 base,
 	do_cmd(all[0], &cmds[0], (struct guest_op){ .op = OP_WRITE });
 }
 
+/* KVMX_SET_POLICY of @p (of this API's size) on @fd: 0 or -errno */
+int set_policy(int fd, struct kvmx_policy *p)
+{
+	p->argsz = sizeof(*p);
+	return kvmx_ret(ioctl(fd, KVMX_SET_POLICY, p));
+}
+
+/* KVMX_GET_POLICY of @fd into @p, which must succeed */
+void get_policy(int fd, struct kvmx_policy *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->argsz = sizeof(*p);
+	TEST_ASSERT(!ioctl(fd, KVMX_GET_POLICY, p), "KVMX_GET_POLICY: %s", strerror(errno));
+}
+
 /* The exits to the VMM since the last call were @n; counted afresh from here. */
 void expect_user(unsigned int n, const char *what)
 {
