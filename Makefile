@@ -109,7 +109,7 @@ LIBBPF_DEPS := $(if $(CROSS_COMPILE),$(DEPS)/arm64-libs/usr)
 LIBBPF_LDLIBS := $(LIBBPF)/lib/libbpf.a \
 	$(if $(LIBBPF_DEPS),-L$(LIBBPF_DEPS)/lib/aarch64-linux-gnu) -lelf -lz
 BPF_OBJS := $(addprefix $(BPFDIR)/,kvmx_dev.bpf.o kvmx_decide.bpf.o kvmx_bad_read.bpf.o \
-	kvmx_bad_write.bpf.o kvmx_bad_exit.bpf.o)
+	kvmx_bad_write.bpf.o kvmx_bad_exit.bpf.o kvmx_bad_kfunc.bpf.o)
 BPF_CFLAGS := -g -O2 -Wall -target bpf -mcpu=v3 -I$(TOP)/tools/bpf -I$(TOP)/uapi \
 	-I$(DEPS)/src/linux-6.12/tools/include/uapi -I$(LIBBPF)/include \
 	-I/usr/include/$(shell gcc -dumpmachine)

@@ -82,6 +82,9 @@ static bool kvmx_bpf_registered;
  */
 static const struct btf_type *kvmx_mmio_ctx_type;
 
+/* this module's BTF as loaded: where struct kvmx_ops is (kvmx_bpf_init()) */
+static const struct btf *kvmx_btf;
+
 static void kvmx_prog_free(struct kref *ref)
 {
 	kfree(container_of(ref, struct kvmx_prog, ref));
@@ -244,6 +247,11 @@ static int kvmx_bpf_btf_struct_access(struct bpf_verifier_log *log,
 	const struct btf_type *t = btf_type_by_id(reg->btf, reg->btf_id);
 	const size_t start = offsetof(struct kvmx_mmio_ctx, data);
 
+	/* a pointer the verifier trusts: the argument kvmx passed, not a cast */
+	if (reg->type != (PTR_TO_BTF_ID | PTR_TRUSTED)) {
+		bpf_log(log, "kvmx: only mmio()'s own context is written\n");
+		return -EACCES;
+	}
 	/* mmio()'s context: a type of this module's BTF, not one alike in another */
 	if (!t || t != READ_ONCE(kvmx_mmio_ctx_type)) {
 		bpf_log(log, "kvmx: only struct kvmx_mmio_ctx is written\n");
@@ -265,8 +273,42 @@ static const struct bpf_verifier_ops kvmx_bpf_verifier_ops = {
 
 /* -- the struct_ops ---------------------------------------------------------- */
 
+/* At registration: @btf is this module's, the one kvmx_ops programs attach to. */
 static int kvmx_bpf_init(struct btf *btf)
 {
+	WRITE_ONCE(kvmx_btf, btf);
+	return 0;
+}
+
+/**
+ * kvmx_bpf_kfunc_filter() - may @prog call the regions' kfuncs
+ * @prog:	a struct_ops program the verifier is checking
+ * @kfunc_id:	one of kvmx's kfuncs
+ *
+ * Only mmio() programs of struct kvmx_ops are given a struct kvmx_mmio_ctx;
+ * the kfuncs are theirs alone, not other struct_ops' (sched_ext, TCP
+ * congestion control, ...) nor exit()'s. Read from what the program was
+ * loaded with, before or after the verifier checked its attach point (it
+ * refuses the program then if that is not a kvmx_ops member).
+ *
+ * Return: 0 if it may, -EACCES if not.
+ */
+int kvmx_bpf_kfunc_filter(const struct bpf_prog *prog, u32 kfunc_id)
+{
+	const struct btf *btf = prog->aux->attach_btf;
+	const struct btf_type *t;
+	u32 idx = prog->expected_attach_type;
+
+	/* kvmx's BTF has one struct_ops: struct kvmx_ops */
+	if (!btf || btf != READ_ONCE(kvmx_btf))
+		return -EACCES;
+	t = btf_type_by_id(btf, prog->aux->attach_btf_id);
+	if (!t || !btf_type_is_struct(t) || idx >= btf_type_vlen(t))
+		return -EACCES;
+	/* its mmio() */
+	if (__btf_member_bit_offset(t, &btf_type_member(t)[idx]) / 8 !=
+	    offsetof(struct kvmx_ops, mmio))
+		return -EACCES;
 	return 0;
 }
 

@@ -408,7 +408,9 @@ struct kvmx_mmio_call {
 };
 
 #ifdef KVMX_HAVE_BPF
+struct bpf_prog;
 int kvmx_region_kfuncs_register(void);
+int kvmx_bpf_kfunc_filter(const struct bpf_prog *prog, u32 kfunc_id);
 void kvmx_bpf_register(int kfuncs);
 bool kvmx_bpf_available(void);
 int kvmx_prog_use(struct kvmx_vm *vm, int fd, bool want_exit, struct kvmx_prog_use *use);

@@ -377,6 +377,10 @@ static int kvmx_policy_check(const struct kvmx_policy *p)
 	/* a link with the flag only */
 	if (!(p->flags & KVMX_POLICY_PROGRAM) && p->link_fd)
 		return -EINVAL;
+	/* a program's link is in the structure the caller passed (1.8), not 1.4's zeroes */
+	if ((p->flags & KVMX_POLICY_PROGRAM) &&
+	    p->argsz < offsetofend(struct kvmx_policy, link_fd))
+		return -EINVAL;
 	if ((p->flags & KVMX_POLICY_PROGRAM) && p->link_fd < 0)
 		return -EBADF;
 	/* reserved for later; the program's fields are the kernel's to write */

@@ -3,8 +3,10 @@
  * What a PROGRAM region's program may do to the region an access hit
  * (bpf.c has the programs): kfuncs of struct_ops programs. Each takes the
  * context mmio() was given, which the verifier only lets a program pass on
- * unchanged (a trusted pointer at offset 0), so the call around it is
- * kvmx's own, on the vCPU thread inside the region's hit.
+ * as a trusted pointer to that very type (KF_TRUSTED_ARGS; a pointer at an
+ * offset into it has another type, struct kvmx_mmio_ctx has no struct
+ * inside), so the call around it is kvmx's own, on the vCPU thread inside
+ * the region's hit. Other programs may not call them (kvmx_bpf_kfunc_filter()).
  */
 #include <linux/bpf.h>
 #include <linux/btf.h>
@@ -65,12 +67,13 @@ BTF_ID_FLAGS(func, kvmx_log_append, KVMX_KF_TRUSTED)
 BTF_KFUNCS_END(kvmx_kfunc_ids)
 
 /*
- * For struct_ops programs; they take a trusted struct kvmx_mmio_ctx, which
- * only kvmx's mmio() is given.
+ * For struct_ops programs of kvmx_ops' mmio() (the filter): they take a
+ * trusted struct kvmx_mmio_ctx, which only kvmx's mmio() is given.
  */
 static const struct btf_kfunc_id_set kvmx_kfunc_set = {
 	.owner	= THIS_MODULE,
 	.set	= &kvmx_kfunc_ids,
+	.filter	= kvmx_bpf_kfunc_filter,
 };
 
 int kvmx_region_kfuncs_register(void)

@@ -18,6 +18,8 @@
  * Bytes past @ksize that userspace passed must be zero; bytes of @karg
  * that userspace did not pass are zeroed. argsz is capped at PAGE_SIZE, as
  * openat2() and clone3() cap theirs: the zero check scans what is passed.
+ * @karg's argsz is the one read first, by which it was copied (userspace
+ * may have changed it since).
  *
  * Return: 0, -EFAULT, -EINVAL if argsz < @minsz, -E2BIG if argsz >
  * PAGE_SIZE or userspace set bytes this module does not know.
@@ -25,6 +27,7 @@
 int kvmx_copy_in(void *karg, size_t ksize, size_t minsz, void __user *uarg)
 {
 	u32 argsz;
+	int ret;
 
 	if (get_user(argsz, (u32 __user *)uarg))
 		return -EFAULT;
@@ -32,7 +35,10 @@ int kvmx_copy_in(void *karg, size_t ksize, size_t minsz, void __user *uarg)
 		return -EINVAL;
 	if (argsz > PAGE_SIZE)
 		return -E2BIG;
-	return copy_struct_from_user(karg, ksize, uarg, argsz);
+	ret = copy_struct_from_user(karg, ksize, uarg, argsz);
+	if (!ret)
+		*(u32 *)karg = argsz;
+	return ret;
 }
 
 /* Copy entry @e out if it fits; count it either way. */

@@ -20,8 +20,8 @@
  *             counted by the policy, and the VMM sees what it should
  *   bad fds   a closed fd, an eventfd, a map, a link serving another VM:
  *             refused, nothing changed
- *   verifier  programs that read past their context or write what they
- *             may not are refused at load
+ *   verifier  programs that read past their context, write what they may
+ *             not or call mmio()'s kfuncs from exit() are refused at load
  *   detach    BPF_LINK_DETACH while 4 vCPUs read: every access was served
  *             by the program or seen by the VMM, exactly once
  *   unload    kvmx cannot be unloaded while a struct kvmx_ops exists, and
@@ -447,6 +447,12 @@ static void test_bad_fds(void)
 	p.flags = KVMX_POLICY_PROGRAM;
 	p.prog_calls = 1;
 	TEST_ASSERT_EQ(set_policy(sess, &p), -EINVAL);
+	/* the flag in the 1.4 structure, which has no link_fd (not fd 0) */
+	p = (struct kvmx_policy){ .flags = KVMX_POLICY_PROGRAM, .link_fd = dev.link_fd };
+	p.argsz = offsetof(struct kvmx_policy, link_fd);
+	TEST_ASSERT_EQ(kvmx_ret(ioctl(sess, KVMX_SET_POLICY, &p)), -EINVAL);
+	p.argsz = offsetof(struct kvmx_policy, link_fd) + sizeof(p.link_fd) - 1;
+	TEST_ASSERT_EQ(kvmx_ret(ioctl(sess, KVMX_SET_POLICY, &p)), -EINVAL);
 
 	/* the link serves this VM: another VM's region and policy may not have it */
 	other = vm_create_barebones();
@@ -474,6 +480,8 @@ static void test_verifier(void)
 		{ "kvmx_bad_read.bpf.o", "access beyond struct kvmx_mmio_ctx" },
 		{ "kvmx_bad_write.bpf.o", "only kvmx_mmio_ctx.data is written" },
 		{ "kvmx_bad_exit.bpf.o", "only struct kvmx_mmio_ctx is written" },
+		{ "kvmx_bad_kfunc.bpf.o",
+		  "calling kernel function kvmx_region_signal is not allowed" },
 	};
 	struct kvmx_bpf *b = calloc(1, sizeof(*b));
 	char path[300];

@@ -6,6 +6,7 @@
  *   KVMX_BAD_READ   reads past the end of its context
  *   KVMX_BAD_WRITE  writes a field of its context other than @data
  *   KVMX_BAD_EXIT   writes its exit() context
+ *   KVMX_BAD_KFUNC  calls a region's kfunc from exit(), which is mmio()'s
  */
 #include "kvmx_bpf.h"
 
@@ -27,6 +28,8 @@ int BPF_PROG(bad_exit, struct kvmx_exit_ctx *e)
 {
 #if defined(KVMX_BAD_EXIT)
 	e->count = 0;
+#elif defined(KVMX_BAD_KFUNC)
+	kvmx_region_signal((struct kvmx_mmio_ctx *)e);
 #endif
 	return KVMX_EXIT_COUNT;
 }
