@@ -171,10 +171,20 @@ if [ $bpf = 1 ]; then
 		"$(kvmxctl regions list --pid "$pid") $(kvmxctl --json regions list --pid "$pid")" \
 		' program  mmio .* kvmxctl \(BPF link [0-9]+\)' '"fallbacks":40,'
 	kvmxctl release --pid "$pid" >/dev/null
+	# an exit program (tools/bpf/kvmx_decide.bpf.c) as the policy
+	check "policy set --prog: the policy holds an exit program of the MMIO class" \
+		"$(kvmxctl policy set --pid "$pid" --prog /selftests/bpf/kvmx_decide.bpf.o)
+$(kvmxctl policy show --pid "$pid")
+$(kvmxctl --json policy show --pid "$pid")" '^policy set on process' \
+		'^program: BPF link [0-9]+ decides mmio; [0-9]+ calls, 0 decisions refused$' \
+		'"program":true,"prog_link_id":[1-9][0-9]*,"prog_classes":\["mmio"\],'
+	kvmxctl release --pid "$pid" >/dev/null
 else
 	expect 1 "KVMX_CAP_BPF" "regions add --mode program without BPF programs" -- \
 		kvmxctl regions add --pid "$pid" --addr 0xc0000000 --size 0x1000 --mode program \
 		--prog $prog
+	expect 1 "KVMX_CAP_BPF" "policy set --prog without BPF programs" -- \
+		kvmxctl policy set --pid "$pid" --prog /selftests/bpf/kvmx_decide.bpf.o
 	batch $d 8 >/dev/null
 fi
 expect 2 "goes with --mode program" "regions add --prog without --mode program" -- \

@@ -126,6 +126,8 @@ int cmd_release(int argc, char **argv);
 /* policy.c, regions.c, live.c */
 int cmd_policy(int argc, char **argv);
 int cmd_regions(int argc, char **argv);
+int prog_load(int s, const char *path, __s32 *link_fd, void **handle);
+void prog_close(void *handle);
 int cmd_top(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 

@@ -90,15 +90,23 @@ static int parse_sample(const char *s, struct kvmx_policy *p)
 	return 0;
 }
 
+struct policy_args {
+	struct kvmx_policy p;
+	const char *prog;	/* --prog: the BPF object of an exit program */
+};
+
 /* policy set's options into a struct kvmx_policy */
 static int policy_opt(void *ctx, const char *o, const char *v)
 {
-	struct kvmx_policy *p = ctx;
-	int bad;
+	struct policy_args *a = ctx;
+	struct kvmx_policy *p = &a->p;
+	int bad = 0;
 
 	if (!v)
 		return OPT_UNKNOWN;
-	if (!strcmp(o, "--mmio")) {
+	if (!strcmp(o, "--prog")) {
+		a->prog = v;
+	} else if (!strcmp(o, "--mmio")) {
 		bad = parse_action(v, o, &p->mmio);
 	} else if (!strcmp(o, "--pio")) {
 		bad = parse_action(v, o, &p->pio);
@@ -124,7 +132,7 @@ static int policy_opt(void *ctx, const char *o, const char *v)
 static const struct cmd_opt policy_opts[] = {
 	{ "--mmio", 0, true }, { "--pio", 0, true }, { "--unbacked", 0, true },
 	{ "--range", 0, true }, { "--port-range", 0, true }, { "--sample", 0, true },
-	{ NULL },
+	{ "--prog", 0, true }, { NULL },
 };
 
 /* -- show ------------------------------------------------------------------- */
@@ -148,8 +156,16 @@ static void print_policy_json(const struct kvmx_policy *p)
 		       p->classes[i].n, p->notified[i]);
 	printf("],\"mmio_discarded\":%llu,\"mmio_injected\":%llu,",
 	       p->mmio_discarded, p->mmio_injected);
-	printf("\"pio_discarded\":%llu,\"unbacked_injected\":%llu}\n",
+	printf("\"pio_discarded\":%llu,\"unbacked_injected\":%llu,",
 	       p->pio_discarded, p->unbacked_injected);
+	printf("\"program\":%s,\"prog_link_id\":%u,\"prog_classes\":[",
+	       p->flags & KVMX_POLICY_PROGRAM ? "true" : "false", p->prog_link_id);
+	for (i = 0; i < KVMX_EXIT_NR_CLASSES; i++)
+		if (p->prog_classes & (1u << i))
+			printf("%s\"%s\"", p->prog_classes & ((1u << i) - 1) ? "," : "",
+			       name_class(i));
+	printf("],\"prog_calls\":%llu,\"prog_refused\":%llu}\n", p->prog_calls,
+	       p->prog_refused);
 }
 
 static void print_policy_table(const struct kvmx_policy *p)
@@ -177,11 +193,21 @@ static void print_policy_table(const struct kvmx_policy *p)
 	       p->mmio_discarded, p->mmio_injected,
 	       p->pio_discarded);
 	printf("%llu unbacked injected\n", p->unbacked_injected);
+	if (!(p->flags & KVMX_POLICY_PROGRAM))
+		return;
+	printf("program: BPF link %u%s decides", p->prog_link_id,
+	       p->prog_link_id ? "" : " (detached)");
+	for (i = 0; i < KVMX_EXIT_NR_CLASSES; i++)
+		if (p->prog_classes & (1u << i))
+			printf(" %s", name_class(i));
+	printf("; %llu calls, %llu decisions refused\n", p->prog_calls, p->prog_refused);
 }
 
 int cmd_policy(int argc, char **argv)
 {
-	struct kvmx_policy p = {}, got;
+	struct policy_args a = {};
+	struct kvmx_policy *p = &a.p, got;
+	void *prog = NULL;
 	char name[32];
 	struct target t;
 	const char *sub;
@@ -196,7 +222,7 @@ int cmd_policy(int argc, char **argv)
 	snprintf(name, sizeof(name), "policy %s", sub);
 	ret = parse_opts(name, argc - 1, argv + 1, &t, policy_opts,
 			 strcmp(sub, "set") ? NULL : policy_opt,
-			 &p);
+			 &a);
 	if (ret)
 		return ret;
 	s = strcmp(sub, "set") ? held_session_if_any(t.pid, t.vm_fd) :
@@ -215,12 +241,24 @@ int cmd_policy(int argc, char **argv)
 		close(s);
 		return ret;
 	}
-	p.argsz = sizeof(p);
-	ret = ioctl(s, KVMX_SET_POLICY, &p) ? errno : 0;
+	p->argsz = sizeof(*p);
+	/* an exit program: the policy holds its link */
+	if (a.prog) {
+		if (prog_load(s, a.prog, &p->link_fd, &prog)) {
+			close(s);
+			return 1;
+		}
+		p->flags = KVMX_POLICY_PROGRAM;
+	}
+	ret = ioctl(s, KVMX_SET_POLICY, p) ? errno : 0;
+	prog_close(prog);
 	close(s);
 	if (ret) {
+		if (ret == EINVAL && a.prog)
+			return die_err(ret, "KVMX_SET_POLICY (--prog: %s)",
+				       "a struct kvmx_ops with exit() and exit_classes");
 #ifdef __x86_64__
-		if (ret == EINVAL && (p.mmio == KVMX_POLICY_INJECT || p.unbacked))
+		if (ret == EINVAL && (p->mmio == KVMX_POLICY_INJECT || p->unbacked))
 			return die("inject: x86 has no bus error to inject");
 #endif
 		return die_err(ret, "KVMX_SET_POLICY");

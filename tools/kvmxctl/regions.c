@@ -177,11 +177,12 @@ static int parse_region_args(const char *sub, int argc, char **argv, struct targ
 }
 
 /*
- * PROGRAM: load @a's BPF object and attach its struct kvmx_ops; the region
- * holds the link, so kvmxctl closes its own fds once the region is added.
+ * Load the BPF object @path and attach its struct kvmx_ops, for session
+ * @s: *@link_fd is the link a region or policy names, which then holds
+ * it, so kvmxctl closes its own fds (prog_close()) once the call is made.
  * 0, or 1 after a message.
  */
-static int region_prog_load(int s, struct region_args *a, void **handle)
+int prog_load(int s, const char *path, __s32 *link_fd, void **handle)
 {
 #ifdef KVMXCTL_BPF
 	struct kvmx_bpf *b;
@@ -193,13 +194,13 @@ static int region_prog_load(int s, struct region_args *a, void **handle)
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return die("out of memory");
-	ret = kvmx_bpf_open(b, a->prog, NULL);
+	ret = kvmx_bpf_open(b, path, NULL);
 	if (ret) {
 		fprintf(stderr, "%s", b->log);
 		free(b);
-		return die_err(-ret, "loading %s", a->prog);
+		return die_err(-ret, "loading %s", path);
 	}
-	a->r.link_fd = b->link_fd;
+	*link_fd = b->link_fd;
 	*handle = b;
 	return 0;
 #else
@@ -207,7 +208,7 @@ static int region_prog_load(int s, struct region_args *a, void **handle)
 #endif
 }
 
-static void region_prog_close(void *handle)
+void prog_close(void *handle)
 {
 #ifdef KVMXCTL_BPF
 	if (handle)
@@ -395,7 +396,7 @@ int cmd_regions(int argc, char **argv)
 			a.r.eventfd = efd;
 		}
 		a.r.argsz = sizeof(a.r);
-		ret = a.prog ? region_prog_load(s, &a, &prog) : 0;
+		ret = a.prog ? prog_load(s, a.prog, &a.r.link_fd, &prog) : 0;
 		if (!ret && ioctl(s, KVMX_REGION_ADD, &a.r))
 			ret = die_err(errno, "KVMX_REGION_ADD");
 		else if (json)
@@ -407,7 +408,7 @@ int cmd_regions(int argc, char **argv)
 			       "it serves until removed, released or the VMM exits");
 		if (efd >= 0)
 			close(efd);
-		region_prog_close(prog);
+		prog_close(prog);
 	}
 	close(s);
 	return ret;
