@@ -254,13 +254,13 @@ int cmd_policy(int argc, char **argv)
 	prog_close(prog);
 	close(s);
 	if (ret) {
-		if (ret == EINVAL && a.prog)
-			return die_err(ret, "KVMX_SET_POLICY (--prog: %s)",
-				       "a struct kvmx_ops with exit() and exit_classes");
 #ifdef __x86_64__
 		if (ret == EINVAL && (p->mmio == KVMX_POLICY_INJECT || p->unbacked))
 			return die("inject: x86 has no bus error to inject");
 #endif
+		if (ret == EINVAL && a.prog)
+			return die_err(ret, "KVMX_SET_POLICY (--prog: %s)",
+				       "a struct kvmx_ops with exit() and exit_classes");
 		return die_err(ret, "KVMX_SET_POLICY");
 	}
 	if (!strcmp(sub, "clear"))
